@@ -1,0 +1,48 @@
+"""The one place that builds the applications and the projector from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from catalog.application import Catalog
+from catalog.projections import catalog_projections
+from config.settings import Settings
+from events.persistence import dialect_name, engine_of
+from events.projection import Projector
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The applications of one process and the projector that keeps their read models current."""
+
+    settings: Settings
+    catalog: Catalog
+    projector: Projector
+
+    @property
+    def database(self) -> str:
+        return dialect_name(self.settings.database_url)
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.projector.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Build the applications on ``settings.database_url`` (already migrated) and wire read-your-writes:
+    after each save, the read models catch up before the command returns."""
+    catalog = Catalog(settings.database_url)
+    engine = engine_of(catalog)
+    projector = Projector(engine, catalog_projections(catalog))
+
+    def follow() -> None:
+        try:
+            projector.catch_up()
+        except Exception:  # the command is recorded; the next read catches up again
+            log.exception("projections could not catch up after a save")
+
+    catalog.followers.append(follow)
+    return Services(settings=settings, catalog=catalog, projector=projector)

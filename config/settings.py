@@ -1,0 +1,88 @@
+"""Settings from ``TTHC_*`` environment variables, with defaults that need no set-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+class SettingsError(ValueError):
+    """Raised when a ``TTHC_*`` variable cannot be understood; the message names the variable."""
+
+
+def parse_office_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
+    """Parse ``"07:30-11:30,13:00-17:00"`` into ordered, non-overlapping (start, end) pairs."""
+    spans = []
+    try:
+        for part in text.split(","):
+            start, end = (dt.time.fromisoformat(t.strip()) for t in part.split("-"))
+            if not start < end:
+                raise ValueError(part)
+            spans.append((start, end))
+    except ValueError as error:
+        raise SettingsError(f"TTHC_OFFICE_HOURS: expected 'HH:MM-HH:MM,…', got {text!r}") from error
+    spans.sort()
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if start < end:
+            raise SettingsError(f"TTHC_OFFICE_HOURS: overlapping spans in {text!r}")
+    return tuple(spans)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment. See the README's configuration table."""
+
+    instance_path: Path = field(default_factory=lambda: Path("instance").resolve())
+    database_url: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    office_hours: tuple[tuple[dt.time, dt.time], ...] = parse_office_hours("07:30-11:30,13:00-17:00")
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.instance_path / 'tthc.db'}")
+        try:
+            ZoneInfo(self.timezone)
+        except Exception as error:
+            raise SettingsError(f"TTHC_TIMEZONE: unknown time zone {self.timezone!r}") from error
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Build settings from ``TTHC_*`` variables (``os.environ`` by default); ``overrides`` win."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        if env.get("TTHC_INSTANCE_PATH"):
+            values["instance_path"] = Path(env["TTHC_INSTANCE_PATH"]).resolve()
+        if env.get("TTHC_DATABASE_URL"):
+            values["database_url"] = env["TTHC_DATABASE_URL"]
+        if env.get("TTHC_TIMEZONE"):
+            values["timezone"] = env["TTHC_TIMEZONE"]
+        if env.get("TTHC_OFFICE_HOURS"):
+            values["office_hours"] = parse_office_hours(env["TTHC_OFFICE_HOURS"])
+        if env.get("TTHC_LOG_LEVEL"):
+            values["log_level"] = env["TTHC_LOG_LEVEL"].upper()
+        if env.get("TTHC_HOST"):
+            values["host"] = env["TTHC_HOST"]
+        if env.get("TTHC_PORT"):
+            try:
+                values["port"] = int(env["TTHC_PORT"])
+            except ValueError as error:
+                raise SettingsError(f"TTHC_PORT: expected a number, got {env['TTHC_PORT']!r}") from error
+        values.update(overrides)
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,37 @@
+"""``GET /api/health``: is the database reachable, and how far are the read models."""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from config import app as app_module
+
+blp = Blueprint("health", __name__, url_prefix="/api", description="Tình trạng dịch vụ")
+
+
+class ProjectionPosition(Schema):
+    position = fields.Integer()
+    head = fields.Integer()
+
+
+class Health(Schema):
+    status = fields.String(metadata={"description": "`ok`, or `degraded` when the database cannot be reached"})
+    database = fields.String(metadata={"description": "`sqlite` or `postgresql`"})
+    version = fields.String()
+    projections = fields.Dict(keys=fields.String(), values=fields.Nested(ProjectionPosition))
+    last_digest = fields.Dict(allow_none=True)
+
+
+@blp.get("/health")
+@blp.response(200, Health)
+@blp.alt_response(503, schema=Health, description="The database cannot be reached")
+def health():
+    """Report the service's health: 200 `ok`, or 503 `degraded` when the database cannot be reached."""
+    services = app_module.services()
+    body = {"status": "ok", "database": services.database, "version": app_module.service_version(),
+            "projections": {}, "last_digest": None}
+    try:
+        body["projections"] = services.projector.status()
+    except Exception:  # any failure to read the store means degraded, never a traceback
+        body["status"] = "degraded"
+        return Health().dump(body), 503
+    return body

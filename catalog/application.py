@@ -28,6 +28,7 @@ from catalog.domain import (
     procedure_id,
 )
 from events.application import BaseApplication
+from events.errors import ConcurrentUpdateError
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -117,7 +118,12 @@ class Catalog(BaseApplication):
             number=number, issuer=issuer, signed_on=signed_on, effective_on=effective_on,
             publicised_on=publicised_on, entries=resolved, occurred_at=occurred_at, actor=actor,
         )
-        self.save(decision, *procedures.values())
+        try:
+            self.save(decision, *procedures.values())
+        except ConcurrentUpdateError:
+            if self._exists(decision.id):  # the same decision was recorded at the same moment
+                raise DuplicateDecisionError(f"Quyết định {number} của {issuer} đã được ghi nhận.") from None
+            raise
         return decision
 
     def record_publication(self, id: UUID, publicised_on: dt.date, actor: str) -> PublishingDecision:

@@ -27,7 +27,7 @@ from catalog.domain import (
     decision_id,
     procedure_id,
 )
-from events.application import BaseApplication
+from events.application import BaseApplication, load_aggregates
 from events.errors import ConcurrentUpdateError
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -92,27 +92,23 @@ class Catalog(BaseApplication):
             raise DuplicateDecisionError(f"Quyết định {number} của {issuer} đã được ghi nhận.")
         occurred_at = self.clock()
         ref = DecisionRef(decision_id(number, issuer), number, issuer, signed_on, effective_on)
-        procedures: dict[str, Procedure] = {}
+        changes = [(index, change) for index, entry in enumerate(entries) for change in changes_of(entry, ref)]
+        procedures = self._procedures_or_new([change.code for _, change in changes], occurred_at, actor)
         errors: dict[int, dict[str, str]] = {}
-        planned: list[tuple[Procedure, Change]] = []
-        for index, entry in enumerate(entries):
-            for change in changes_of(entry, ref):
-                procedure = procedures.get(change.code) or self._procedure_or_new(change.code, occurred_at, actor)
-                procedures[change.code] = procedure
-                reason = procedure.refusal(change)
-                if reason and index not in errors:
-                    date = f"{effective_on:%d/%m/%Y}"
-                    errors[index] = {"reason": reason, "code": change.code,
-                                     "message": REFUSAL_MESSAGES[reason].format(code=change.code, date=date)}
-                planned.append((procedure, change))
+        for index, change in changes:
+            reason = procedures[change.code].refusal(change)
+            if reason and index not in errors:
+                date = f"{effective_on:%d/%m/%Y}"
+                errors[index] = {"reason": reason, "code": change.code,
+                                 "message": REFUSAL_MESSAGES[reason].format(code=change.code, date=date)}
         if errors:
             first = errors[min(errors)]
             raise DecisionRefusedError(
                 f"Quyết định không được ghi nhận: {len(errors)} mục không hợp lệ. {first['message']}",
                 {"entries": errors}, reason=first["reason"],
             )
-        for procedure, change in planned:
-            procedure.record_change(change, occurred_at, actor)
+        for _, change in changes:
+            procedures[change.code].record_change(change, occurred_at, actor)
         resolved = [resolve_entry(entry, procedures, effective_on) for entry in entries]
         decision = PublishingDecision(
             number=number, issuer=issuer, signed_on=signed_on, effective_on=effective_on,
@@ -195,11 +191,11 @@ class Catalog(BaseApplication):
             return False
         return True
 
-    def _procedure_or_new(self, code: str, occurred_at: dt.datetime, actor: str) -> Procedure:
-        try:
-            return self.repository.get(procedure_id(code))
-        except AggregateNotFoundError:
-            return Procedure(code=code, occurred_at=occurred_at, actor=actor)
+    def _procedures_or_new(self, codes: list[str], occurred_at: dt.datetime, actor: str) -> dict[str, Procedure]:
+        """Load the procedures with these codes (in few queries), creating those never seen."""
+        found = load_aggregates(self, {procedure_id(code): None for code in codes})
+        return {code: found.get(procedure_id(code)) or Procedure(code=code, occurred_at=occurred_at, actor=actor)
+                for code in codes}
 
 
 def check_decision_shape(signed_on: dt.date, effective_on: dt.date, publicised_on: dt.date | None,

@@ -17,6 +17,7 @@ from catalog.read_models import (
     procedure_version_view,
 )
 from catalog.search import fold
+from events.application import load_aggregates
 from events.projection import Projection
 
 
@@ -98,38 +99,45 @@ class ProcedureProjection(Projection):
         latest: dict[Any, int] = {}
         for e in events:  # a batch touching a procedure many times rewrites it once
             latest[e.originator_id] = e.originator_version
-        for originator_id, version in latest.items():
-            procedure = self.application.repository.get(originator_id, version=version)
-            self._rewrite(conn, procedure)
-
-    @staticmethod
-    def _rewrite(conn: Connection, procedure: Procedure) -> None:
-        code = procedure.code
-        conn.execute(delete(procedure_version_view).where(procedure_version_view.c.code == code))
-        conn.execute(delete(procedure_history_view).where(procedure_history_view.c.code == code))
-        versions = procedure.versions()
-        rows = []
-        for index, (valid_from, state) in enumerate(versions):
-            valid_to = versions[index + 1][0] if index + 1 < len(versions) else None
-            a = state.attributes
-            rows.append({
-                "code": code, "valid_from": valid_from, "valid_to": valid_to, "status": state.status,
-                "since": state.since, "name": a["name"], "field": a["field"],
-                "levels": "," + ",".join(a["levels"]) + ",", "authority": a["authority"], "kind": a["kind"],
-                "online": a["online"], "agency": a["agency"], "processing_time": a["processing_time"],
-                "cutoff": a["cutoff"], "supplement_restarts_clock": bool(a["supplement_restarts_clock"]),
-                "search_text": fold(f"{code} {a['name']}"),
-            })
-        if rows:
-            conn.execute(insert(procedure_version_view), rows)
-        history = [{
-            "code": code, "seq": seq, "action": change.action, "decision_id": change.decision.id,
-            "number": change.decision.number, "issuer": change.decision.issuer,
-            "signed_on": change.decision.signed_on, "effective_on": change.decision.effective_on,
-            "changes": change.attributes, "replaces": change.replaces, "replaced_by": change.replaced_by,
-        } for seq, change in enumerate(procedure.history())]
+        procedures = load_aggregates(self.application, latest).values()
+        codes = [p.code for p in procedures]
+        conn.execute(delete(procedure_version_view).where(procedure_version_view.c.code.in_(codes)))
+        conn.execute(delete(procedure_history_view).where(procedure_history_view.c.code.in_(codes)))
+        versions = [row for p in procedures for row in version_rows(p)]
+        history = [row for p in procedures for row in history_rows(p)]
+        if versions:
+            conn.execute(insert(procedure_version_view), versions)
         if history:
             conn.execute(insert(procedure_history_view), history)
+
+
+def version_rows(procedure: Procedure) -> list[dict[str, Any]]:
+    """Return the ``procedure_version_view`` rows of a procedure: one per state, with its validity."""
+    code = procedure.code
+    versions = procedure.versions()
+    rows = []
+    for index, (valid_from, state) in enumerate(versions):
+        valid_to = versions[index + 1][0] if index + 1 < len(versions) else None
+        a = state.attributes
+        rows.append({
+            "code": code, "valid_from": valid_from, "valid_to": valid_to, "status": state.status,
+            "since": state.since, "name": a["name"], "field": a["field"],
+            "levels": "," + ",".join(a["levels"]) + ",", "authority": a["authority"], "kind": a["kind"],
+            "online": a["online"], "agency": a["agency"], "processing_time": a["processing_time"],
+            "cutoff": a["cutoff"], "supplement_restarts_clock": bool(a["supplement_restarts_clock"]),
+            "search_text": fold(f"{code} {a['name']}"),
+        })
+    return rows
+
+
+def history_rows(procedure: Procedure) -> list[dict[str, Any]]:
+    """Return the ``procedure_history_view`` rows of a procedure, in timeline order."""
+    return [{
+        "code": procedure.code, "seq": seq, "action": change.action, "decision_id": change.decision.id,
+        "number": change.decision.number, "issuer": change.decision.issuer,
+        "signed_on": change.decision.signed_on, "effective_on": change.decision.effective_on,
+        "changes": change.attributes, "replaces": change.replaces, "replaced_by": change.replaced_by,
+    } for seq, change in enumerate(procedure.history())]
 
 
 def catalog_projections(catalog) -> list[Projection]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
+    InterfaceError,
     JSONTranscoder,
     OperationalError,
-    InterfaceError,
+    StoredEvent,
     Transcoding,
 )
 
@@ -68,3 +70,47 @@ class BaseApplication(Application):
             raise ConcurrentUpdateError(str(error)) from error
         except (OperationalError, InterfaceError) as error:
             raise StorageUnavailableError(str(error)) from error
+
+
+def load_aggregates(application: Application, versions: dict[UUID, int | None], chunk: int = 500) -> dict[UUID, Any]:
+    """Load many aggregates with few queries: ``{id: version or None (latest)}`` → ``{id: aggregate}``.
+
+    Ids with no events are left out of the result. On the SQLAlchemy store the events of up to ``chunk``
+    aggregates come in one query (``repository.get`` costs a query each); other stores use the repository.
+    Raises :class:`StorageUnavailableError` when the database cannot be reached.
+    """
+    recorder = application.recorder
+    record_cls = getattr(recorder, "events_record_cls", None)
+    if record_cls is None:
+        found = {}
+        for id, version in versions.items():
+            try:
+                found[id] = application.repository.get(id, version=version)
+            except AggregateNotFoundError:
+                pass
+        return found
+    ids = list(versions)
+    by_id: dict[UUID, list[StoredEvent]] = {}
+    try:
+        for start in range(0, len(ids), chunk):
+            with recorder.transaction(commit=False) as session:
+                rows = (session.query(record_cls)
+                        .filter(record_cls.originator_id.in_(ids[start:start + chunk]))
+                        .order_by(record_cls.originator_id, record_cls.originator_version))
+                for r in rows:
+                    state = bytes(r.state) if isinstance(r.state, memoryview) else r.state
+                    by_id.setdefault(r.originator_id, []).append(
+                        StoredEvent(r.originator_id, r.originator_version, r.topic, state))
+    except (OperationalError, InterfaceError) as error:
+        raise StorageUnavailableError(str(error)) from error
+    found = {}
+    for id, stored in by_id.items():
+        limit = versions[id]
+        aggregate = None
+        for item in stored:
+            if limit is not None and item.originator_version > limit:
+                break
+            aggregate = application.mapper.to_domain_event(item).mutate(aggregate)
+        if aggregate is not None:
+            found[id] = aggregate
+    return found

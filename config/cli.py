@@ -116,6 +116,9 @@ def catalog() -> None:
     """The TTHC catalog."""
 
 
+from config import cli_catalog  # noqa: E402,F401  (registers commands)
+
+
 def main() -> None:
     """Entry point of the ``tthc`` console script."""
     debug = "--debug" in sys.argv[1:]

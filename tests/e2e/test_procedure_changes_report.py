@@ -16,6 +16,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from config import migrate
+from config.app import create_app
+from config.services import build_services
+from config.settings import Settings
+from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+
 REPORT = "/api/reports/procedure-changes"
 PERIOD = {"from": "2024-04-05", "to": "2024-04-20"}  # inclusive on both ends
 
@@ -58,8 +64,38 @@ def normalised(body: dict) -> dict:
     return {**body, "groups": sorted(groups, key=lambda g: [g[key] for key in body["by"]])}
 
 
-@pytest.fixture
-def scenario(client):
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def scenario(request, tmp_path_factory):
+    """A test client on a database holding :func:`record_scenario`, shared by this module's read-only tests.
+
+    The same stores as the ``client`` fixture (SQLite, and PostgreSQL when configured), recorded once per
+    store to keep the module fast: the tests using it only read.
+    """
+    tmp_path = tmp_path_factory.mktemp("report")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tthc.db'}"
+    elif not POSTGRES_URL:
+        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
+    else:
+        url = postgres_database()
+    services = None
+    try:
+        migrate.upgrade(url)
+        settings = Settings(instance_path=tmp_path, database_url=url)
+        services = build_services(settings)
+        app = create_app(settings, services)
+        app.config["TESTING"] = True
+        client = app.test_client()
+        record_scenario(client)
+        yield client
+    finally:
+        if services is not None:
+            services.close()
+        if request.param == "postgresql":
+            drop_postgres_database(url)
+
+
+def record_scenario(client) -> None:
     """Record the decisions below through HTTP; period 05/04/2024–20/04/2024.
 
     D0 100/QĐ-UBND (province) signed 10/03, outside the period: issues P1…P6.
@@ -83,7 +119,7 @@ def scenario(client):
         new N5, abolished N2
     D6 600/QĐ-UBND (province) signed 10/05, outside the period: amended N1.
     """
-    d0 = record(client, "100/QĐ-UBND", PROVINCE, "2024-03-10", [
+    record(client, "100/QĐ-UBND", PROVINCE, "2024-03-10", [
         start("new", "1.000001", "Đăng ký khai sinh", "Hộ tịch", ["commune"], "central"),
         start("new", "1.000002", "Đăng ký lại khai sinh", "Hộ tịch", ["province", "commune"], "local"),
         start("new", "1.000003", "Đăng ký kết hôn có yếu tố nước ngoài", "Hộ tịch", ["district"], "central"),
@@ -92,37 +128,36 @@ def scenario(client):
         start("new", "1.000006", "Chứng thực bản sao từ bản chính", "Chứng thực", ["district", "commune"],
               "central"),
     ])
-    d4 = record(client, "50/QĐ-BTP", MINISTRY, "2024-03-28", [
+    record(client, "50/QĐ-BTP", MINISTRY, "2024-03-28", [
         {"action": "abolished", "code": "1.000006"},
         start("new", "2.000004", "Chứng thực chữ ký", "Chứng thực", ["commune"], "central"),
     ], effective_on="2024-04-06")
-    d1 = record(client, "200/QĐ-UBND", PROVINCE, "2024-04-05", [
+    record(client, "200/QĐ-UBND", PROVINCE, "2024-04-05", [
         start("new", "2.000001", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", ["province", "commune"],
               "central"),
         start("new", "2.000002", "Thẩm định hồ sơ giao đất", "Đất đai", ["province"], "local", kind="internal"),
         {"action": "amended", "code": "1.000001", "processing_time": {"value": 3, "unit": "working_days"}},
         {"action": "abolished", "code": "1.000004"},
     ])
-    d2 = record(client, "300/QĐ-BTP", MINISTRY, "2024-04-10", [
+    record(client, "300/QĐ-BTP", MINISTRY, "2024-04-10", [
         start("replaced", "2.000010", "Đăng ký lại khai sinh (liên thông)", "Hộ tịch", ["commune"], "central",
               replaces="1.000002"),
         start("replaced", "1.000003", "Đăng ký kết hôn có yếu tố nước ngoài", "Hộ tịch", ["province", "commune"],
               "central", kind="internal", replaces="1.000003"),
         {"action": "amended", "code": "1.000005", "levels": ["commune"]},
     ])
-    d3 = record(client, "400/QĐ-UBND", PROVINCE, "2024-04-20", [
+    record(client, "400/QĐ-UBND", PROVINCE, "2024-04-20", [
         start("new", "2.000003", "Cấp quyết định chủ trương đầu tư", "Đầu tư", ["district"], "local"),
     ], effective_on="2024-05-02")
     d5 = record(client, "500/QĐ-UBND", PROVINCE, "2024-04-15", [
         start("new", "2.000005", "Đăng ký khai tử", "Hộ tịch", ["commune"], "central"),
         {"action": "abolished", "code": "2.000002"},
     ])
-    d6 = record(client, "600/QĐ-UBND", PROVINCE, "2024-05-10", [
+    record(client, "600/QĐ-UBND", PROVINCE, "2024-05-10", [
         {"action": "amended", "code": "2.000001", "online": "full"},
     ])
     retraction = client.post(f"/api/decisions/{d5['id']}/retraction", json={"reason": "Ghi nhầm"})
     assert retraction.status_code == 200, retraction.get_json()
-    return {"d0": d0, "d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6}
 
 
 # Signed-on basis: D1, D2, D3 are in the period (D4 was signed before it, D5 is retracted).
@@ -134,22 +169,22 @@ SIGNED_TOTALS = counts(3, 3, 4, 2, 1)
 EFFECTIVE_TOTALS = counts(3, 3, 4, 2, 2)
 
 
-def test_totals_count_each_entry_once_and_ignore_retracted_and_outside_decisions(client, scenario):
-    body = report(client)
+def test_totals_count_each_entry_once_and_ignore_retracted_and_outside_decisions(scenario):
+    body = report(scenario)
 
     assert body == {"from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": [],
                     "totals": SIGNED_TOTALS, "groups": []}
 
 
-def test_effective_on_basis_counts_decisions_by_their_effective_date(client, scenario):
-    body = report(client, basis="effective_on")
+def test_effective_on_basis_counts_decisions_by_their_effective_date(scenario):
+    body = report(scenario, basis="effective_on")
 
     assert body == {"from": "2024-04-05", "to": "2024-04-20", "basis": "effective_on", "by": [],
                     "totals": EFFECTIVE_TOTALS, "groups": []}
 
 
-def test_by_authority_counts_each_entry_under_the_authority_after_the_change(client, scenario):
-    body = report(client, by="authority")
+def test_by_authority_counts_each_entry_under_the_authority_after_the_change(scenario):
+    body = report(scenario, by="authority")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["authority"],
@@ -163,8 +198,8 @@ def test_by_authority_counts_each_entry_under_the_authority_after_the_change(cli
     }
 
 
-def test_by_level_counts_an_entry_once_under_each_level_of_the_procedure(client, scenario):
-    body = report(client, by="level")
+def test_by_level_counts_an_entry_once_under_each_level_of_the_procedure(scenario):
+    body = report(scenario, by="level")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["level"],
@@ -180,8 +215,8 @@ def test_by_level_counts_an_entry_once_under_each_level_of_the_procedure(client,
     }
 
 
-def test_by_field_counts_each_entry_under_the_procedure_field(client, scenario):
-    body = report(client, by="field")
+def test_by_field_counts_each_entry_under_the_procedure_field(scenario):
+    body = report(scenario, by="field")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["field"],
@@ -197,8 +232,8 @@ def test_by_field_counts_each_entry_under_the_procedure_field(client, scenario):
     }
 
 
-def test_by_kind_counts_each_entry_under_the_kind_after_the_change(client, scenario):
-    body = report(client, by="kind")
+def test_by_kind_counts_each_entry_under_the_kind_after_the_change(scenario):
+    body = report(scenario, by="kind")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["kind"],
@@ -212,8 +247,8 @@ def test_by_kind_counts_each_entry_under_the_kind_after_the_change(client, scena
     }
 
 
-def test_by_issuer_counts_each_entry_under_the_decision_issuer(client, scenario):
-    body = report(client, by="issuer")
+def test_by_issuer_counts_each_entry_under_the_decision_issuer(scenario):
+    body = report(scenario, by="issuer")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["issuer"],
@@ -227,8 +262,8 @@ def test_by_issuer_counts_each_entry_under_the_decision_issuer(client, scenario)
     }
 
 
-def test_by_authority_and_level_counts_each_combination(client, scenario):
-    body = report(client, by="authority,level")
+def test_by_authority_and_level_counts_each_combination(scenario):
+    body = report(scenario, by="authority,level")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "signed_on", "by": ["authority", "level"],
@@ -249,8 +284,8 @@ def test_by_authority_and_level_counts_each_combination(client, scenario):
 
 
 def test_effective_on_basis_by_level_counts_an_abolished_entry_under_its_levels_before_the_change(
-        client, scenario):
-    body = report(client, by="level", basis="effective_on")
+        scenario):
+    body = report(scenario, by="level", basis="effective_on")
 
     assert normalised(body) == {
         "from": "2024-04-05", "to": "2024-04-20", "basis": "effective_on", "by": ["level"],
@@ -267,9 +302,9 @@ def test_effective_on_basis_by_level_counts_an_abolished_entry_under_its_levels_
 
 
 def test_effective_on_basis_by_authority_and_issuer_include_the_decision_signed_before_the_period(
-        client, scenario):
-    by_authority = report(client, by="authority", basis="effective_on")
-    by_issuer = report(client, by="issuer", basis="effective_on")
+        scenario):
+    by_authority = report(scenario, by="authority", basis="effective_on")
+    by_issuer = report(scenario, by="issuer", basis="effective_on")
 
     assert normalised(by_authority)["groups"] == [
         # N1 new, P1 amended (D1); R1, P3 replaced (D2); P6 abolished, N4 new (D4)
@@ -300,8 +335,8 @@ def test_a_decision_counts_until_it_is_retracted(client):
     assert normalised(body)["groups"] == []
 
 
-def test_csv_export_has_vietnamese_headers_one_row_per_group_and_a_total_row(client, scenario):
-    response = client.get(REPORT, query_string={**PERIOD, "by": "authority,level", "format": "csv"})
+def test_csv_export_has_vietnamese_headers_one_row_per_group_and_a_total_row(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "by": "authority,level", "format": "csv"})
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -317,16 +352,16 @@ def test_csv_export_has_vietnamese_headers_one_row_per_group_and_a_total_row(cli
     assert rows[-1] == ["Tổng cộng", "", "3", "3", "4", "2", "1"]
 
 
-def test_csv_export_without_groups_is_the_totals_row(client, scenario):
-    response = client.get(REPORT, query_string={**PERIOD, "basis": "effective_on", "format": "csv"})
+def test_csv_export_without_groups_is_the_totals_row(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "basis": "effective_on", "format": "csv"})
 
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows == [COUNT_HEADERS, ["3", "3", "4", "2", "2"]]
 
 
-def test_xlsx_export_holds_the_same_table_as_numbers(client, scenario):
-    response = client.get(REPORT, query_string={**PERIOD, "by": "field", "format": "xlsx"})
+def test_xlsx_export_holds_the_same_table_as_numbers(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "by": "field", "format": "xlsx"})
 
     assert response.status_code == 200
     assert response.mimetype == XLSX_MIME
@@ -341,8 +376,8 @@ def test_xlsx_export_holds_the_same_table_as_numbers(client, scenario):
     assert rows[-1] == ["Tổng cộng", 3, 3, 4, 2, 1]
 
 
-def test_xlsx_export_by_two_keys_leaves_the_second_key_blank_on_the_total_row(client, scenario):
-    response = client.get(REPORT, query_string={**PERIOD, "by": "kind,issuer", "format": "xlsx"})
+def test_xlsx_export_by_two_keys_leaves_the_second_key_blank_on_the_total_row(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "by": "kind,issuer", "format": "xlsx"})
 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -357,8 +392,8 @@ def test_xlsx_export_by_two_keys_leaves_the_second_key_blank_on_the_total_row(cl
     assert rows[-1] == ["Tổng cộng", None, 3, 3, 4, 2, 1]
 
 
-def test_an_empty_period_reports_zeros(client, scenario):
-    body = report(client, **{"from": "2023-01-01", "to": "2023-12-31"}, by="level")
+def test_an_empty_period_reports_zeros(scenario):
+    body = report(scenario, **{"from": "2023-01-01", "to": "2023-12-31"}, by="level")
 
     assert normalised(body) == {"from": "2023-01-01", "to": "2023-12-31", "basis": "signed_on",
                                 "by": ["level"], "totals": counts(0, 0, 0, 0, 0), "groups": []}
@@ -374,25 +409,25 @@ def assert_validation_error(response, paths: list[str]) -> None:
     assert sorted(body["errors"]) == sorted(paths)
 
 
-def test_a_period_that_ends_before_it_starts_is_rejected(client):
-    response = client.get(REPORT, query_string={"from": "2024-04-21", "to": "2024-04-20"})
+def test_a_period_that_ends_before_it_starts_is_rejected(scenario):
+    response = scenario.get(REPORT, query_string={"from": "2024-04-21", "to": "2024-04-20"})
 
     assert_validation_error(response, ["from"])
 
 
-def test_an_unknown_group_key_is_rejected(client):
-    response = client.get(REPORT, query_string={**PERIOD, "by": "authority,agency"})
+def test_an_unknown_group_key_is_rejected(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "by": "authority,agency"})
 
     assert_validation_error(response, ["by"])
 
 
-def test_a_period_without_start_is_rejected(client):
-    response = client.get(REPORT, query_string={"to": "2024-04-20"})
+def test_a_period_without_start_is_rejected(scenario):
+    response = scenario.get(REPORT, query_string={"to": "2024-04-20"})
 
     assert_validation_error(response, ["from"])
 
 
-def test_an_unknown_basis_is_rejected(client):
-    response = client.get(REPORT, query_string={**PERIOD, "basis": "publicised_on"})
+def test_an_unknown_basis_is_rejected(scenario):
+    response = scenario.get(REPORT, query_string={**PERIOD, "basis": "publicised_on"})
 
     assert_validation_error(response, ["basis"])

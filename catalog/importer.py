@@ -16,6 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,34 +95,33 @@ def read_export(path: str | Path, progress: Progress | None = None) -> list[Impo
             magic = file.read(8)
     except OSError as error:
         raise ImportFileError(f"Không đọc được tệp {path.name}: {error.strerror or error}.") from error
-    if magic.startswith(b"PK\x03\x04"):
-        return _rows_of(path.name, *_xlsx_rows(path), progress)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(f"Tệp {path.name} là bảng tính .xls cũ: hãy lưu lại thành .xlsx hoặc CSV UTF-8.")
-    return _rows_of(path.name, *_csv_rows(path), progress)
+    source = _xlsx_rows if magic.startswith(b"PK\x03\x04") else _csv_rows
+    with source(path) as (records, total):
+        return _rows_of(path.name, records, total, progress)
 
 
-def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[Any]]], int | None]:
-    """Return ``(numbered rows, row count)`` of the workbook's first sheet, closing it when exhausted."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors…
-        raise ImportFileError(f"Không đọc được bảng tính {path.name}: {error}.") from error
-    sheet = workbook.worksheets[0]
-    total = sheet.max_row
-    sheet.reset_dimensions()  # some writers store a wrong dimension; read every row there is
-
-    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+@contextmanager
+def _xlsx_rows(path: Path) -> Iterator[tuple[Iterator[tuple[int, Sequence[Any]]], int | None]]:
+    """Yield ``(numbered rows, row count)`` of the workbook's first sheet, open while in the block."""
+    with path.open("rb") as file:  # a file object: openpyxl would refuse a name not ending in .xlsx
         try:
-            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+            workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        except Exception as error:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors…
+            raise ImportFileError(f"Không đọc được bảng tính {path.name}: {error}.") from error
+        try:
+            sheet = workbook.worksheets[0]
+            total = sheet.max_row
+            sheet.reset_dimensions()  # some writers store a wrong dimension; read every row there is
+            yield enumerate(sheet.iter_rows(values_only=True), start=1), total
         finally:
             workbook.close()
 
-    return rows(), total
 
-
-def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[Any]]], int | None]:
-    """Return ``(numbered records, None)``; the delimiter is the one under which the header is found."""
+@contextmanager
+def _csv_rows(path: Path) -> Iterator[tuple[Iterator[tuple[int, Sequence[Any]]], int | None]]:
+    """Yield ``(numbered records, None)``; the delimiter is the one under which the header is found."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -129,7 +129,7 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[Any]]], int | No
         line = data[: error.start].count(b"\n") + 1
         raise ImportFileError(f"Tệp {path.name} không phải văn bản UTF-8 (dòng {line}): hãy lưu lại với mã UTF-8.") from error
     delimiter = next((d for d in CSV_DELIMITERS if _find_header(_csv_records(text, d)) is not None), ",")
-    return _csv_records(text, delimiter), None
+    yield _csv_records(text, delimiter), None
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:

@@ -14,7 +14,8 @@ from config import migrate
 from config.services import build_services
 from config.settings import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc-dvcqg"
+SHARED_DATA = Path(os.environ.get("TTHC_NATIONAL_DATA")
+                   or Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc-dvcqg")
 POSTGRES_URL = os.environ.get("TTHC_TEST_DATABASE_URL", "")
 
 

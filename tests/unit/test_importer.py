@@ -242,7 +242,7 @@ def test_bad_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path):
         entries_for(read_export(path))
     assert refused.value.bad_rows == [
         BadRow(4, "Mã số 1.000001 trùng với dòng 2"),
-        BadRow(5, "không xác định được thẩm quyền ban hành từ Cơ quan ban hành (trống); thiếu Lĩnh vực; "
+        BadRow(5, "thiếu Lĩnh vực; không xác định được thẩm quyền ban hành từ Cơ quan ban hành (trống); "
                   "không xác định được cấp thực hiện từ Cơ quan thực hiện (trống)"),
     ]
 

@@ -179,7 +179,7 @@ class Procedure(Aggregate):
 
     TOPIC = "tthc.catalog/Procedure"
 
-    class Created(Aggregate.Created):
+    class Created(Aggregate.Created):  # never triggered; the library wants a topic on every nested event
         TOPIC = "tthc.catalog/Procedure.Created"
 
     class Registered(Aggregate.Created):
@@ -258,13 +258,13 @@ class Procedure(Aggregate):
         if reason:
             return reason
         timeline = sorted(self.in_force() + [change], key=lambda c: c.decision.effective_on)
-        if first_invalid(self.code, timeline) is not None:
+        if first_invalid(timeline) is not None:
             return "procedure_history_conflict"
         return None
 
     def dependents_without(self, decision: UUID) -> Change | None:
         """Return the first change that would break if ``decision`` were retracted, or None."""
-        return first_invalid(self.code, self.in_force(without=decision))
+        return first_invalid(self.in_force(without=decision))
 
     # -- commands --------------------------------------------------------------------------------------
 
@@ -310,7 +310,7 @@ def fold(code: str, timeline: list[Change]) -> ProcedureState | None:
     return state
 
 
-def first_invalid(code: str, timeline: list[Change]) -> Change | None:
+def first_invalid(timeline: list[Change]) -> Change | None:
     """Return the first change of ``timeline`` whose precondition fails, or None if all hold."""
     active = False
     for change in timeline:
@@ -333,7 +333,7 @@ class PublishingDecision(Aggregate):
 
     TOPIC = "tthc.catalog/PublishingDecision"
 
-    class Created(Aggregate.Created):
+    class Created(Aggregate.Created):  # never triggered; the library wants a topic on every nested event
         TOPIC = "tthc.catalog/PublishingDecision.Created"
 
     class Recorded(Aggregate.Created):

@@ -127,7 +127,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[Iterator[tuple[int, Sequence[Any]]],
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(f"Tệp {path.name} không phải văn bản UTF-8 (dòng {line}): hãy lưu lại với mã UTF-8.") from error
+        raise ImportFileError(
+            f"Tệp {path.name} không phải văn bản UTF-8 (dòng {line}): hãy lưu lại với mã UTF-8.") from error
     delimiter = next((d for d in CSV_DELIMITERS if _find_header(_csv_records(text, d)) is not None), ",")
     yield _csv_records(text, delimiter), None
 
@@ -245,8 +246,8 @@ LEVEL_PATTERNS = {
     "commune": _patterns(r"\bcấp xã\b", r"\b(ubnd|ủy ban nhân dân|công an) (xã|phường|đặc khu)\b"),
 }
 NAME_LEVEL = re.compile(match_key(r"thực hiện (tại|ở) cấp (trung ương|bộ|tỉnh|huyện|xã)"))
-NAME_LEVELS = {match_key(k): v for k, v in
-               {"trung ương": "central", "bộ": "central", "tỉnh": "province", "huyện": "district", "xã": "commune"}.items()}
+NAME_LEVELS = {match_key(word): level for word, level in (
+    ("trung ương", "central"), ("bộ", "central"), ("tỉnh", "province"), ("huyện", "district"), ("xã", "commune"))}
 
 
 def infer_authority(issuer: str) -> str | None:

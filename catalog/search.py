@@ -1,4 +1,9 @@
-"""Accent-insensitive search for Vietnamese text ("khai sinh" finds "Đăng ký khai sinh")."""
+"""Accent-insensitive search for Vietnamese text ("khai sinh" finds "Đăng ký khai sinh").
+
+Vietnamese words are made of syllables ("khai sinh" is one word), so a query matches as a phrase: its
+syllables must occur together and in order. Several phrases separated by commas must all occur
+("khai sinh, nuoc ngoai").
+"""
 
 import re
 import unicodedata
@@ -12,5 +17,5 @@ def fold(text: str) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """Return the folded words of a search query; every one must occur in a match."""
-    return [word for word in fold(query).split(" ") if word]
+    """Return the folded phrases of a search query; every one must occur in a match."""
+    return [phrase for phrase in (fold(part) for part in query.split(",")) if phrase]

@@ -18,6 +18,7 @@ from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from catalog import domain as catalog
+from catalog.importer import ImportFileError
 from events.errors import ConcurrentUpdateError, StorageUnavailableError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ STATUS_OF: dict[type[Exception], tuple[int, str | None]] = {
     catalog.PublicationBeforeSigningError: (409, None),
     catalog.DecisionNotFoundError: (404, None),
     catalog.ProcedureNotFoundError: (404, None),
+    ImportFileError: (422, None),
     ConcurrentUpdateError: (409, "concurrent_update"),
     StorageUnavailableError: (503, "storage_unavailable"),
 }

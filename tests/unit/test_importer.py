@@ -293,7 +293,8 @@ def test_the_authority_is_told_by_the_issuing_body(issuer, authority):
     ("Ngân hàng Nhà nước Việt Nam", ["central"]),
     ("Cơ quan trực tiếp quản lý người thi hành công vụ ở cấp Trung ương", ["central"]),
     ("Tòa án nhân dân cấp cao\nTòa án nhân dân tỉnh, thành phố trực thuộc trung ương\n"
-     "Tòa án nhân dân cấp huyện, quận, thị xã, thành phố thuộc tỉnh và tương đương", ["central", "province", "district"]),
+     "Tòa án nhân dân cấp huyện, quận, thị xã, thành phố thuộc tỉnh và tương đương",
+     ["central", "province", "district"]),
     ("Công an huyện", ["district"]),
     ("Thuế cơ sở", []),
     ("Chi cục Hải quan khu vực", []),

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from config import migrate
+from config.app import create_app
+from config.services import build_services
+from config.settings import Settings
+from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
 
 PROVINCE = "UBND tỉnh Khánh Hòa"
 MINISTRY = "Bộ Tư pháp"
@@ -67,6 +75,94 @@ def procedure(client, code: str, **params):
 def active_codes(client) -> list[str]:
     body = client.get("/api/procedures", query_string={"per_page": 500}).get_json()
     return sorted(item["code"] for item in body["items"])
+
+
+# -- stores ----------------------------------------------------------------------------------------
+# Creating and migrating a database for every test (conftest's ``client``) costs most of a second on
+# PostgreSQL. This module migrates one database per store and, before each test, deletes its rows and
+# builds a new application on it: every test still starts from an empty catalog and fresh services, on
+# SQLite and (when configured) PostgreSQL.
+
+STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def migrated_database(store: str, tmp_path):
+    """Yield the URL of a freshly migrated database of ``store``, made as conftest makes one."""
+    if store == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tthc.db'}"
+    elif not POSTGRES_URL:
+        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
+    else:
+        url = postgres_database()
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        if store == "postgresql":
+            drop_postgres_database(url)
+
+
+@contextmanager
+def application(url: str, tmp_path):
+    """Yield a test application on ``url``, built as conftest's ``app`` fixture builds it."""
+    settings = Settings(instance_path=tmp_path, database_url=url)
+    services = build_services(settings)
+    try:
+        app = create_app(settings, services)
+        app.config["TESTING"] = True
+        yield app
+    finally:
+        services.close()
+
+
+def delete_every_row(url: str) -> None:
+    """Empty every table but Alembic's: the event store, the projections' tracking and the read models."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for name in inspect(conn).get_table_names():
+                if name != "alembic_version":
+                    conn.execute(text(f'DELETE FROM "{name}"'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=STORES)
+def database(request, tmp_path_factory):
+    with migrated_database(request.param, tmp_path_factory.mktemp("decisions")) as url:
+        yield url
+
+
+@pytest.fixture
+def client(database, tmp_path):
+    """A test client on an empty catalog (shadows conftest's ``client``; see the note above)."""
+    delete_every_row(database)
+    with application(database, tmp_path) as app:
+        yield app.test_client()
+
+
+LISTED = [
+    ("10/QĐ-UBND", PROVINCE, "2024-03-31", "1.000010"),
+    ("11/QĐ-UBND", PROVINCE, "2024-04-01", "1.000011"),
+    ("12/QĐ-BTP", MINISTRY, "2024-04-15", "1.000012"),
+    ("13/QĐ-UBND", PROVINCE, "2024-04-30", "1.000013"),
+    ("14/QĐ-BTP", MINISTRY, "2024-05-01", "1.000014"),
+]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def listed(request, tmp_path_factory):
+    """A client on a store holding the five decisions of ``LISTED``, shared by tests that never write.
+
+    Tests that are refused on it check that the totals did not move.
+    """
+    tmp_path = tmp_path_factory.mktemp("listed")
+    with migrated_database(request.param, tmp_path) as url, application(url, tmp_path) as app:
+        client = app.test_client()
+        for number, issuer, signed_on, code in LISTED:
+            record(client, decision(number, signed_on, [new(code)], issuer=issuer))
+        yield client
 
 
 # -- recording ---------------------------------------------------------------------------------------
@@ -146,12 +242,13 @@ def test_new_is_refused_for_a_code_that_is_active(client):
 
 @pytest.mark.parametrize("entry", [amended("9.999999", online="full"), abolished("9.999999")],
                          ids=["amended", "abolished"])
-def test_amending_or_abolishing_an_unknown_code_is_refused(client, entry):
-    response = client.post("/api/decisions", json=decision("1/QĐ-UBND", entries=[entry]))
+def test_amending_or_abolishing_an_unknown_code_is_refused(listed, entry):
+    response = listed.post("/api/decisions", json=decision("1/QĐ-UBND", entries=[entry]))
 
     errors = error_of(response, 409, "procedure_not_active")
     assert errors["entries"]["0"]["reason"] == "procedure_not_active"
     assert errors["entries"]["0"]["code"] == "9.999999"
+    assert total(listed, "/api/decisions") == len(LISTED)
 
 
 @pytest.mark.parametrize("entry", [amended("1.000001", online="full"), abolished("1.000001")],
@@ -225,13 +322,14 @@ def test_replacing_a_procedure_by_the_same_code_restates_it(client):
     assert active_codes(client) == ["1.004227"]
 
 
-def test_replacing_a_procedure_that_is_not_active_is_refused(client):
-    response = client.post("/api/decisions", json=decision("1/QĐ-UBND", entries=[
+def test_replacing_a_procedure_that_is_not_active_is_refused(listed):
+    response = listed.post("/api/decisions", json=decision("1/QĐ-UBND", entries=[
         new("1.012346", replaces="1.004227") | {"action": "replaced"}]))
 
     errors = error_of(response, 409, "procedure_not_active")
     assert list(errors["entries"]) == ["0"]
-    assert active_codes(client) == []
+    assert errors["entries"]["0"]["code"] == "1.004227"
+    assert active_codes(listed) == sorted(code for *_, code in LISTED)
 
 
 def test_replacing_with_a_code_that_is_already_active_is_refused(client):
@@ -324,21 +422,21 @@ INVALID_BODIES = {
 
 
 @pytest.mark.parametrize("body, paths, reason", list(INVALID_BODIES.values()), ids=list(INVALID_BODIES))
-def test_an_invalid_decision_is_rejected_with_the_json_path_of_each_error(client, body, paths, reason):
-    response = client.post("/api/decisions", json=body)
+def test_an_invalid_decision_is_rejected_with_the_json_path_of_each_error(listed, body, paths, reason):
+    response = listed.post("/api/decisions", json=body)
 
     errors = error_of(response, 422, reason)
     assert sorted(errors) == sorted(paths)
     assert all(isinstance(messages, list) and messages for messages in errors.values())
-    assert total(client, "/api/decisions") == 0
-    assert total(client, "/api/procedures", status="all") == 0
+    assert total(listed, "/api/decisions") == len(LISTED)
+    assert total(listed, "/api/procedures", status="all") == len(LISTED)
 
 
-def test_malformed_json_is_a_bad_request(client):
-    response = client.post("/api/decisions", data='{"number": "1/QĐ-UBND", ', content_type="application/json")
+def test_malformed_json_is_a_bad_request(listed):
+    response = listed.post("/api/decisions", data='{"number": "1/QĐ-UBND", ', content_type="application/json")
 
     error_of(response, 400, "malformed_json")
-    assert total(client, "/api/decisions") == 0
+    assert total(listed, "/api/decisions") == len(LISTED)
 
 
 # -- idempotency (Conventions: POST commands accept an Idempotency-Key header) -------------------------
@@ -449,8 +547,8 @@ def test_retracting_a_decision_twice_is_refused(client):
     assert [item["event"] for item in history] == ["recorded", "retracted"]
 
 
-def test_retracting_an_unknown_decision_is_not_found(client):
-    response = client.post(f"/api/decisions/{uuid.uuid4()}/retraction", json={"reason": "Ghi nhầm"})
+def test_retracting_an_unknown_decision_is_not_found(listed):
+    response = listed.post(f"/api/decisions/{uuid.uuid4()}/retraction", json={"reason": "Ghi nhầm"})
 
     error_of(response, 404, "decision_not_found")
 
@@ -496,31 +594,17 @@ def test_a_publication_before_the_signing_date_is_refused(client):
     assert client.get(f"/api/decisions/{recorded['id']}").get_json()["publicised_on"] is None
 
 
-def test_publication_of_an_unknown_decision_is_not_found(client):
-    response = client.post(f"/api/decisions/{uuid.uuid4()}/publication", json={"publicised_on": "2024-04-20"})
+def test_publication_of_an_unknown_decision_is_not_found(listed):
+    response = listed.post(f"/api/decisions/{uuid.uuid4()}/publication", json={"publicised_on": "2024-04-20"})
 
     error_of(response, 404, "decision_not_found")
 
 
-def test_showing_an_unknown_decision_is_not_found(client):
-    error_of(client.get(f"/api/decisions/{uuid.uuid4()}"), 404, "decision_not_found")
+def test_showing_an_unknown_decision_is_not_found(listed):
+    error_of(listed.get(f"/api/decisions/{uuid.uuid4()}"), 404, "decision_not_found")
 
 
 # -- listing -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def listed(client):
-    """Five decisions around April 2024 from two issuers."""
-    for number, issuer, signed_on, code in [
-        ("10/QĐ-UBND", PROVINCE, "2024-03-31", "1.000010"),
-        ("11/QĐ-UBND", PROVINCE, "2024-04-01", "1.000011"),
-        ("12/QĐ-BTP", MINISTRY, "2024-04-15", "1.000012"),
-        ("13/QĐ-UBND", PROVINCE, "2024-04-30", "1.000013"),
-        ("14/QĐ-BTP", MINISTRY, "2024-05-01", "1.000014"),
-    ]:
-        record(client, decision(number, signed_on, [new(code)], issuer=issuer))
-    return client
 
 
 def numbers(client, **params) -> list[str]:
@@ -546,7 +630,7 @@ def test_decisions_are_filtered_by_issuer(listed):
     ("qd-ubnd", ["10/QĐ-UBND", "11/QĐ-UBND", "13/QĐ-UBND"]),
     ("QĐ-BTP", ["12/QĐ-BTP", "14/QĐ-BTP"]),
     ("khanh hoa", ["10/QĐ-UBND", "11/QĐ-UBND", "13/QĐ-UBND"]),
-    ("tu phap 12", ["12/QĐ-BTP"]),
+    ("bo tu phap", ["12/QĐ-BTP", "14/QĐ-BTP"]),
     ("hà nội", []),
 ])
 def test_decisions_are_searched_by_number_and_issuer_without_accents(listed, q, expected):
@@ -565,7 +649,7 @@ def test_decisions_are_paginated(listed):
 
 @pytest.mark.parametrize("params, path", [({"per_page": 501}, "per_page"), ({"page": 0}, "page"),
                                           ({"from": "2024-04-31"}, "from")])
-def test_invalid_list_parameters_are_rejected(client, params, path):
-    response = client.get("/api/decisions", query_string=params)
+def test_invalid_list_parameters_are_rejected(listed, params, path):
+    response = listed.get("/api/decisions", query_string=params)
 
     assert sorted(error_of(response, 422, "validation_failed")) == [path]

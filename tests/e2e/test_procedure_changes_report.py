@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
@@ -64,15 +65,10 @@ def normalised(body: dict) -> dict:
     return {**body, "groups": sorted(groups, key=lambda g: [g[key] for key in body["by"]])}
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def scenario(request, tmp_path_factory):
-    """A test client on a database holding :func:`record_scenario`, shared by this module's read-only tests.
-
-    The same stores as the ``client`` fixture (SQLite, and PostgreSQL when configured), recorded once per
-    store to keep the module fast: the tests using it only read.
-    """
-    tmp_path = tmp_path_factory.mktemp("report")
-    if request.param == "sqlite":
+@contextmanager
+def migrated_app(store: str, tmp_path):
+    """Yield an application on a freshly migrated database of ``store``, built as conftest builds one."""
+    if store == "sqlite":
         url = f"sqlite:///{tmp_path / 'tthc.db'}"
     elif not POSTGRES_URL:
         pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
@@ -85,14 +81,25 @@ def scenario(request, tmp_path_factory):
         services = build_services(settings)
         app = create_app(settings, services)
         app.config["TESTING"] = True
-        client = app.test_client()
-        record_scenario(client)
-        yield client
+        yield app
     finally:
         if services is not None:
             services.close()
-        if request.param == "postgresql":
+        if store == "postgresql":
             drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def scenario(request, tmp_path_factory):
+    """A test client on a store holding :func:`record_scenario`, shared by this module's read-only tests.
+
+    The same stores as conftest's ``client`` (SQLite, and PostgreSQL when configured), recorded once per
+    store to keep the module fast: the tests using it only read.
+    """
+    with migrated_app(request.param, tmp_path_factory.mktemp("report")) as app:
+        client = app.test_client()
+        record_scenario(client)
+        yield client
 
 
 def record_scenario(client) -> None:
@@ -333,6 +340,39 @@ def test_a_decision_counts_until_it_is_retracted(client):
     body = report(client, by="field")
     assert body["totals"] == counts(0, 0, 0, 0, 0)
     assert normalised(body)["groups"] == []
+
+
+def test_after_a_retraction_later_entries_count_under_the_levels_the_procedure_has_without_it(client):
+    record(client, "1/QĐ-UBND", PROVINCE, "2024-04-01", [
+        start("new", "3.000002", "Đăng ký tạm trú", "Cư trú", ["commune"], "central")])
+    mistaken = record(client, "2/QĐ-UBND", PROVINCE, "2024-04-10", [
+        {"action": "amended", "code": "3.000002", "levels": ["province"]}])
+    record(client, "3/QĐ-UBND", PROVINCE, "2024-04-15", [
+        {"action": "amended", "code": "3.000002", "online": "full"}])
+
+    retraction = client.post(f"/api/decisions/{mistaken['id']}/retraction", json={"reason": "Ghi nhầm cấp"})
+
+    assert retraction.status_code == 200
+    assert client.get("/api/procedures/3.000002").get_json()["levels"] == ["commune"]
+    # As if 2/QĐ-UBND had never been recorded: 3/QĐ-UBND amended a commune procedure.
+    body = report(client, **{"from": "2024-04-15", "to": "2024-04-15"}, by="level")
+    assert normalised(body)["groups"] == [{"level": "commune", **counts(1, 0, 1, 0, 0)}]
+
+
+def test_a_decision_recorded_late_moves_later_entries_to_the_levels_it_set(client):
+    record(client, "1/QĐ-UBND", PROVINCE, "2024-04-01", [
+        start("new", "3.000003", "Đăng ký tạm trú", "Cư trú", ["commune"], "central")])
+    record(client, "3/QĐ-UBND", PROVINCE, "2024-04-15", [
+        {"action": "amended", "code": "3.000003", "online": "full"}])
+
+    record(client, "2/QĐ-UBND", PROVINCE, "2024-04-10", [  # entered after 3/QĐ-UBND, in force before it
+        {"action": "amended", "code": "3.000003", "levels": ["province"]}])
+
+    shown = client.get("/api/procedures/3.000003", query_string={"as_of": "2024-04-15"}).get_json()
+    assert shown["levels"] == ["province"]
+    # 3/QĐ-UBND amended a procedure whose level, after that change, is the province.
+    body = report(client, **{"from": "2024-04-15", "to": "2024-04-15"}, by="level")
+    assert normalised(body)["groups"] == [{"level": "province", **counts(1, 0, 1, 0, 0)}]
 
 
 def test_csv_export_has_vietnamese_headers_one_row_per_group_and_a_total_row(scenario):

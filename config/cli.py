@@ -117,6 +117,7 @@ def catalog() -> None:
 
 
 from config import cli_catalog  # noqa: E402,F401  (registers commands)
+from config import cli_calendar  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

@@ -232,15 +232,29 @@ class Procedure(Aggregate):
         return fold(self.code, self.in_force(as_of))
 
     def versions(self) -> list[tuple[dt.date, ProcedureState]]:
-        """Return ``[(valid_from, state)]``: each state the procedure had and the date it began."""
+        """Return ``[(valid_from, state)]``: each state the procedure had and the date it began.
+
+        Several changes on one day leave only the day's last state: only that one is ever visible.
+        """
         result: list[tuple[dt.date, ProcedureState]] = []
+        for change, state in self.changes_with_state():
+            if result and result[-1][0] == change.decision.effective_on:
+                result[-1] = (change.decision.effective_on, state)
+            else:
+                result.append((change.decision.effective_on, state))
+        return result
+
+    def changes_with_state(self) -> list[tuple[Change, ProcedureState]]:
+        """Return each change in force with the procedure's state right after it, in timeline order.
+
+        After an abolition or a replacement by another code the state keeps the attributes it ended with.
+        """
         timeline = self.in_force()
+        result = []
         for index, change in enumerate(timeline):
-            if index + 1 < len(timeline) and timeline[index + 1].decision.effective_on == change.decision.effective_on:
-                continue  # several changes on one day: only the day's last state is ever visible
             state = fold(self.code, timeline[: index + 1])
             if state is not None:
-                result.append((change.decision.effective_on, state))
+                result.append((change, state))
         return result
 
     def history(self) -> list[Change]:

@@ -55,40 +55,15 @@ class DecisionProjection(Projection):
             conn.execute(update(decision_view).where(decision_view.c.id == e.originator_id).values(**values))
 
 
-class ProcedureChangeProjection(Projection):
-    """One row per entry of every decision in force: what ``procedure-changes`` reports count."""
-
-    name = "procedure_changes"
-    tables = (procedure_change_level_view, procedure_change_view)
-    topics = (PublishingDecision.Recorded.TOPIC, PublishingDecision.Retracted.TOPIC)
-
-    def process(self, conn: Connection, events: Sequence[Any]) -> None:
-        for e in events:
-            if isinstance(e, PublishingDecision.Retracted):
-                for table in self.tables:
-                    conn.execute(delete(table).where(table.c.decision_id == e.originator_id))
-                continue
-            rows, level_rows = [], []
-            for index, entry in enumerate(e.entries):
-                procedure = entry["procedure"]
-                rows.append({
-                    "decision_id": e.originator_id, "entry_index": index, "action": entry["action"],
-                    "code": entry["code"], "issuer": e.issuer, "signed_on": e.signed_on,
-                    "effective_on": e.effective_on, "authority": procedure.get("authority"),
-                    "field": procedure.get("field"), "kind": procedure.get("kind"),
-                })
-                level_rows += [{"decision_id": e.originator_id, "entry_index": index, "level": level}
-                               for level in procedure.get("levels") or []]
-            conn.execute(insert(procedure_change_view), rows)
-            if level_rows:
-                conn.execute(insert(procedure_change_level_view), level_rows)
-
-
 class ProcedureProjection(Projection):
-    """Each procedure's versions (state over time) and history, rewritten from the aggregate on change."""
+    """Each procedure's versions, history and counted changes, rewritten from its whole timeline.
+
+    A change counts under the procedure's attributes after it (before it for an abolition), so a decision
+    recorded late or retracted recounts the later changes of the procedures it touches.
+    """
 
     name = "procedures"
-    tables = (procedure_version_view, procedure_history_view)
+    tables = (procedure_change_level_view, procedure_change_view, procedure_version_view, procedure_history_view)
     topics = (
         Procedure.Registered.TOPIC,
         Procedure.Changed.TOPIC,
@@ -101,14 +76,18 @@ class ProcedureProjection(Projection):
             latest[e.originator_id] = e.originator_version
         procedures = load_aggregates(self.application, latest).values()
         codes = [p.code for p in procedures]
-        conn.execute(delete(procedure_version_view).where(procedure_version_view.c.code.in_(codes)))
-        conn.execute(delete(procedure_history_view).where(procedure_history_view.c.code.in_(codes)))
-        versions = [row for p in procedures for row in version_rows(p)]
-        history = [row for p in procedures for row in history_rows(p)]
-        if versions:
-            conn.execute(insert(procedure_version_view), versions)
-        if history:
-            conn.execute(insert(procedure_history_view), history)
+        for table in self.tables:
+            conn.execute(delete(table).where(table.c.code.in_(codes)))
+        rows = {table: [] for table in self.tables}
+        for procedure in procedures:
+            rows[procedure_version_view] += version_rows(procedure)
+            rows[procedure_history_view] += history_rows(procedure)
+            changes, levels = change_rows(procedure)
+            rows[procedure_change_view] += changes
+            rows[procedure_change_level_view] += levels
+        for table, table_rows in rows.items():
+            if table_rows:
+                conn.execute(insert(table), table_rows)
 
 
 def version_rows(procedure: Procedure) -> list[dict[str, Any]]:
@@ -130,6 +109,25 @@ def version_rows(procedure: Procedure) -> list[dict[str, Any]]:
     return rows
 
 
+def change_rows(procedure: Procedure) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the ``procedure_change_view`` rows of a procedure and their levels.
+
+    One row per change in force, except the ending side of a replacement: a ``replaced`` entry counts once,
+    under the procedure it starts.
+    """
+    changes, levels = [], []
+    for change, state in procedure.changes_with_state():
+        if change.replaced_by is not None:
+            continue
+        a = state.attributes
+        key = {"decision_id": change.decision.id, "code": procedure.code}
+        changes.append({**key, "action": change.action, "issuer": change.decision.issuer,
+                        "signed_on": change.decision.signed_on, "effective_on": change.decision.effective_on,
+                        "authority": a["authority"], "field": a["field"], "kind": a["kind"]})
+        levels += [{**key, "level": level} for level in a["levels"]]
+    return changes, levels
+
+
 def history_rows(procedure: Procedure) -> list[dict[str, Any]]:
     """Return the ``procedure_history_view`` rows of a procedure, in timeline order."""
     return [{
@@ -142,4 +140,4 @@ def history_rows(procedure: Procedure) -> list[dict[str, Any]]:
 
 def catalog_projections(catalog) -> list[Projection]:
     """Return every projection of the catalog, bound to the application."""
-    return [DecisionProjection(catalog), ProcedureChangeProjection(catalog), ProcedureProjection(catalog)]
+    return [DecisionProjection(catalog), ProcedureProjection(catalog)]

@@ -142,7 +142,7 @@ def procedure_changes(conn: Connection, *, from_: dt.date, to: dt.date, by: list
         source = procedure_change_view.join(
             procedure_change_level_view,
             and_(procedure_change_level_view.c.decision_id == c.decision_id,
-                 procedure_change_level_view.c.entry_index == c.entry_index),
+                 procedure_change_level_view.c.code == c.code),
         )
     groups = _counts(conn, select().select_from(source).where(in_period), by) if by else []
     return {"from": from_, "to": to, "basis": basis, "by": by,

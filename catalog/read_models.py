@@ -64,14 +64,14 @@ procedure_history_view = Table(
     Column("replaced_by", String(64)),
 )
 
-# One row per entry of a recorded (not retracted) decision, with the procedure's attributes it counts under.
+# One row per entry of a decision in force, with the attributes the procedure had after the change
+# (before it for an abolition): what the procedure-changes report counts.
 procedure_change_view = Table(
     "procedure_change_view",
     metadata,
     Column("decision_id", Uuid, primary_key=True),
-    Column("entry_index", Integer, primary_key=True),
+    Column("code", String(64), primary_key=True),
     Column("action", String(16), nullable=False),
-    Column("code", String(64), nullable=False),
     Column("issuer", String(300), nullable=False),
     Column("signed_on", Date, nullable=False),
     Column("effective_on", Date, nullable=False),
@@ -80,6 +80,7 @@ procedure_change_view = Table(
     Column("kind", String(16)),
     Index("ix_procedure_change_view_signed_on", "signed_on"),
     Index("ix_procedure_change_view_effective_on", "effective_on"),
+    Index("ix_procedure_change_view_code", "code"),
 )
 
 # The levels an entry counts under (one row per level), for reports grouped by level.
@@ -87,6 +88,6 @@ procedure_change_level_view = Table(
     "procedure_change_level_view",
     metadata,
     Column("decision_id", Uuid, primary_key=True),
-    Column("entry_index", Integer, primary_key=True),
+    Column("code", String(64), primary_key=True),
     Column("level", String(16), primary_key=True),
 )

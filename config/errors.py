@@ -113,7 +113,10 @@ def handle_domain_error(error: Exception):
         message = "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại."
     if isinstance(error, StorageUnavailableError):
         message = MESSAGES[503]
-    return error_response(code, reason or error.reason, message, getattr(error, "errors", None))
+    details = getattr(error, "errors", None) or {}
+    if code == 422:  # field errors are keyed by JSON path, like the schemas' ("entries.1.replaces")
+        details = json_paths(details)
+    return error_response(code, reason or error.reason, message, details)
 
 
 def handle_database_error(error: Exception):

@@ -93,9 +93,8 @@ def upgrade() -> None:
     op.create_table(
         "procedure_change_view",
         sa.Column("decision_id", sa.Uuid, primary_key=True),
-        sa.Column("entry_index", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(64), primary_key=True),
         sa.Column("action", sa.String(16), nullable=False),
-        sa.Column("code", sa.String(64), nullable=False),
         sa.Column("issuer", sa.String(300), nullable=False),
         sa.Column("signed_on", sa.Date, nullable=False),
         sa.Column("effective_on", sa.Date, nullable=False),
@@ -105,10 +104,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_procedure_change_view_signed_on", "procedure_change_view", ["signed_on"])
     op.create_index("ix_procedure_change_view_effective_on", "procedure_change_view", ["effective_on"])
+    op.create_index("ix_procedure_change_view_code", "procedure_change_view", ["code"])
     op.create_table(
         "procedure_change_level_view",
         sa.Column("decision_id", sa.Uuid, primary_key=True),
-        sa.Column("entry_index", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(64), primary_key=True),
         sa.Column("level", sa.String(16), primary_key=True),
     )
 

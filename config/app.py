@@ -9,7 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, current_app, send_from_directory
 from flask_smorest import Api
 
-from config import errors
+from config import errors, idempotency
 from config.services import Services, build_services
 from config.settings import Settings
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api.register_blueprint(health_blp)
     api.register_blueprint(catalog_blp)
     errors.init_app(app)
+    idempotency.init_app(app, lambda: app.extensions["tthc"].projector.engine)
 
     @app.get(SWAGGER_ASSETS + "<path:filename>")
     def swagger_assets(filename: str):

@@ -113,7 +113,18 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "idempotency_key",
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer, nullable=False),
+        sa.Column("content_type", sa.String(120), nullable=False),
+        sa.Column("body", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
 def downgrade() -> None:
-    for table in ("procedure_change_level_view", "procedure_change_view", "procedure_history_view",
+    for table in ("idempotency_key", "procedure_change_level_view", "procedure_change_view", "procedure_history_view",
                   "procedure_version_view", "decision_view", "projection_tracking", "catalog_events"):
         op.drop_table(table)

@@ -160,7 +160,7 @@ def _counts(conn: Connection, base, by: list[str]) -> list[dict[str, Any]]:
         func.sum(_is(c.action == "replaced")).label("replaced"),
         func.sum(_is(c.action == "abolished")).label("abolished"),
     ]
-    query = base.add_columns(*[k.label(name) for k, name in zip(keys, by)], *counts)
+    query = base.add_columns(*[k.label(name) for k, name in zip(keys, by, strict=True)], *counts)
     if keys:
         query = query.group_by(*keys).order_by(*keys)
     rows = conn.execute(query).mappings().all()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from tracker.calendar import checked_office_hours
 
 
 class SettingsError(ValueError):
@@ -15,20 +17,11 @@ class SettingsError(ValueError):
 
 def parse_office_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
     """Parse ``"07:30-11:30,13:00-17:00"`` into ordered, non-overlapping (start, end) pairs."""
-    spans = []
     try:
-        for part in text.split(","):
-            start, end = (dt.time.fromisoformat(t.strip()) for t in part.split("-"))
-            if not start < end:
-                raise ValueError(part)
-            spans.append((start, end))
-    except ValueError as error:
+        spans = [tuple(dt.time.fromisoformat(t.strip()) for t in part.split("-")) for part in text.split(",")]
+        return checked_office_hours(sorted(spans))
+    except ValueError as error:  # CalendarError is a ValueError
         raise SettingsError(f"TTHC_OFFICE_HOURS: expected 'HH:MM-HH:MM,…', got {text!r}") from error
-    spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:]):
-        if start < end:
-            raise SettingsError(f"TTHC_OFFICE_HOURS: overlapping spans in {text!r}")
-    return tuple(spans)
 
 
 @dataclass(frozen=True)
@@ -83,6 +76,3 @@ class Settings:
                 raise SettingsError(f"TTHC_PORT: expected a number, got {env['TTHC_PORT']!r}") from error
         values.update(overrides)
         return cls(**values)
-
-    def with_(self, **changes) -> "Settings":
-        return replace(self, **changes)

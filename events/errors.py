@@ -14,7 +14,3 @@ class ConcurrentUpdateError(StoreError):
 
 class StorageUnavailableError(StoreError):
     """Raised when the database cannot be reached or stays locked past its timeout. HTTP 503."""
-
-
-class NotFoundError(StoreError):
-    """Base of the contexts' "unknown id" errors. HTTP 404."""

@@ -141,7 +141,7 @@ class WorkingCalendar:
         timezone: str | dt.tzinfo = DEFAULT_TIMEZONE,
         overrides: Mapping[dt.date, Override] | None = None,
     ) -> None:
-        self.office_hours = _checked_office_hours(office_hours)
+        self.office_hours = checked_office_hours(office_hours)
         self.tz = _checked_timezone(timezone)
         self.overrides: Mapping[dt.date, Override] = MappingProxyType(dict(overrides or {}))  # read-only
         for day, override in self.overrides.items():
@@ -344,14 +344,16 @@ def _package_year(year: int) -> _Year:
     return _Year(holidays={d: n for d, n in sorted(package.items()) if d.year == year}, make_up_days=make_up_days)
 
 
-def _checked_office_hours(spans) -> tuple[tuple[dt.time, dt.time], ...]:
+def checked_office_hours(spans) -> tuple[tuple[dt.time, dt.time], ...]:
+    """Return office hours as ordered (start, end) local-time pairs. Raises :class:`CalendarError` when a
+    span is empty or reversed, or spans overlap."""
     spans = tuple(tuple(span) for span in spans)
     if not spans or any(len(span) != 2 or not all(isinstance(t, dt.time) for t in span) for span in spans):
         raise CalendarError(f"office hours must be (start, end) time pairs, got {spans!r}")
     for start, end in spans:
         if start.tzinfo is not None or end.tzinfo is not None or not start < end:
             raise CalendarError(f"office hours span {start}–{end} must be local times with start < end")
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         if start < end:
             raise CalendarError(f"office hours spans must be ordered and must not overlap: {spans!r}")
     return spans

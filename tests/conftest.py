@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,22 +38,54 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    """A migrated, empty database: a SQLite file, and a fresh PostgreSQL database when configured."""
-    if request.param == "sqlite":
+STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def migrated_database(store: str, tmp_path):
+    """Yield the URL of a freshly migrated, empty database of ``store`` (``sqlite`` or ``postgresql``);
+    a PostgreSQL database is created for the caller and dropped afterwards."""
+    if store == "sqlite":
         url = f"sqlite:///{tmp_path / 'tthc.db'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    if not POSTGRES_URL:
+    elif not POSTGRES_URL:
         pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
-    url = postgres_database()
+    else:
+        url = postgres_database()
     try:
         migrate.upgrade(url)
         yield url
     finally:
-        drop_postgres_database(url)
+        if store == "postgresql":
+            drop_postgres_database(url)
+
+
+@contextmanager
+def application(url: str, tmp_path):
+    """Yield a test application with its own services on the migrated database at ``url``."""
+    from config.app import create_app
+
+    settings = Settings(instance_path=tmp_path, database_url=url)
+    services = build_services(settings)
+    try:
+        app = create_app(settings, services)
+        app.config["TESTING"] = True
+        yield app
+    finally:
+        services.close()
+
+
+@contextmanager
+def migrated_app(store: str, tmp_path):
+    """Yield a test application on a freshly migrated database of ``store``."""
+    with migrated_database(store, tmp_path) as url, application(url, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture(params=STORES)
+def database_url(request, tmp_path):
+    """A migrated, empty database: a SQLite file, and a fresh PostgreSQL database when configured."""
+    with migrated_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

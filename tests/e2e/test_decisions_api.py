@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from config import migrate
-from config.app import create_app
-from config.services import build_services
-from config.settings import Settings
-from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+from tests.conftest import STORES, application, migrated_database
 
 PROVINCE = "UBND tỉnh Khánh Hòa"
 MINISTRY = "Bộ Tư pháp"
@@ -82,39 +77,6 @@ def active_codes(client) -> list[str]:
 # PostgreSQL. This module migrates one database per store and, before each test, deletes its rows and
 # builds a new application on it: every test still starts from an empty catalog and fresh services, on
 # SQLite and (when configured) PostgreSQL.
-
-STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@contextmanager
-def migrated_database(store: str, tmp_path):
-    """Yield the URL of a freshly migrated database of ``store``, made as conftest makes one."""
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tthc.db'}"
-    elif not POSTGRES_URL:
-        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
-    else:
-        url = postgres_database()
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        if store == "postgresql":
-            drop_postgres_database(url)
-
-
-@contextmanager
-def application(url: str, tmp_path):
-    """Yield a test application on ``url``, built as conftest's ``app`` fixture builds it."""
-    settings = Settings(instance_path=tmp_path, database_url=url)
-    services = build_services(settings)
-    try:
-        app = create_app(settings, services)
-        app.config["TESTING"] = True
-        yield app
-    finally:
-        services.close()
-
 
 def delete_every_row(url: str) -> None:
     """Empty every table but Alembic's: the event store, the projections' tracking and the read models."""

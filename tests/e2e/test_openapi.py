@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from importlib.metadata import version
 
 import pytest
 from openapi_spec_validator import validate
 
-from config import migrate
-from config.app import create_app
-from config.services import build_services
-from config.settings import Settings
-from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+from tests.conftest import migrated_app
 
 # Every catalog path of shared/api.md, with its methods, as flask-smorest names them.
 CATALOG_PATHS = {
@@ -28,30 +23,6 @@ CATALOG_PATHS = {
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ASSETS = "/api/docs/assets/"
-
-
-@contextmanager
-def migrated_app(store: str, tmp_path):
-    """Yield an application on a freshly migrated database of ``store``, built as conftest builds one."""
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tthc.db'}"
-    elif not POSTGRES_URL:
-        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
-    else:
-        url = postgres_database()
-    services = None
-    try:
-        migrate.upgrade(url)
-        settings = Settings(instance_path=tmp_path, database_url=url)
-        services = build_services(settings)
-        app = create_app(settings, services)
-        app.config["TESTING"] = True
-        yield app
-    finally:
-        if services is not None:
-            services.close()
-        if store == "postgresql":
-            drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
 
-from config import migrate
-from config.app import create_app
-from config.services import build_services
-from config.settings import Settings
-from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+from tests.conftest import migrated_app
 
 REPORT = "/api/reports/procedure-changes"
 PERIOD = {"from": "2024-04-05", "to": "2024-04-20"}  # inclusive on both ends
@@ -63,30 +58,6 @@ def normalised(body: dict) -> dict:
     """The body with its groups in key order and rows of zeros left out (the contract allows either)."""
     groups = [g for g in body["groups"] if any(g[name] for name in counts(0, 0, 0, 0, 0))]
     return {**body, "groups": sorted(groups, key=lambda g: [g[key] for key in body["by"]])}
-
-
-@contextmanager
-def migrated_app(store: str, tmp_path):
-    """Yield an application on a freshly migrated database of ``store``, built as conftest builds one."""
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tthc.db'}"
-    elif not POSTGRES_URL:
-        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
-    else:
-        url = postgres_database()
-    services = None
-    try:
-        migrate.upgrade(url)
-        settings = Settings(instance_path=tmp_path, database_url=url)
-        services = build_services(settings)
-        app = create_app(settings, services)
-        app.config["TESTING"] = True
-        yield app
-    finally:
-        if services is not None:
-            services.close()
-        if store == "postgresql":
-            drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -6,16 +6,11 @@ history, as in ``shared/api.md`` (section "Catalog").
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 
-from config import migrate
-from config.app import create_app
-from config.services import build_services
-from config.settings import Settings
-from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+from tests.conftest import migrated_app
 
 PROVINCE = "UBND tỉnh Khánh Hòa"
 MINISTRY = "Bộ Tư pháp"
@@ -38,30 +33,6 @@ LAND_CHANGE = {"action": "new", "code": "2.000006", "name": "Đăng ký biến �
 
 # Every procedure active today, by code.
 ACTIVE = ["1.000001", "1.000002", "2.000003", "2.000006", "3.000004"]
-
-
-@contextmanager
-def migrated_app(store: str, tmp_path):
-    """Yield an application on a freshly migrated database of ``store``, built as conftest builds one."""
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tthc.db'}"
-    elif not POSTGRES_URL:
-        pytest.skip("TTHC_TEST_DATABASE_URL is not set: PostgreSQL variant not run")
-    else:
-        url = postgres_database()
-    services = None
-    try:
-        migrate.upgrade(url)
-        settings = Settings(instance_path=tmp_path, database_url=url)
-        services = build_services(settings)
-        app = create_app(settings, services)
-        app.config["TESTING"] = True
-        yield app
-    finally:
-        if services is not None:
-            services.close()
-        if store == "postgresql":
-            drop_postgres_database(url)
 
 
 def record(client, number: str, issuer: str, signed_on: str, entries: list[dict], **extra) -> dict:

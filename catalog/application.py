@@ -88,10 +88,9 @@ class Catalog(BaseApplication):
         """
         effective_on = effective_on or signed_on
         check_decision_shape(signed_on, effective_on, publicised_on, entries)
-        if self._exists(decision_id(number, issuer)):
-            raise DuplicateDecisionError(f"Quyết định {number} của {issuer} đã được ghi nhận.")
+        recording = self._next_recording(number, issuer)
         occurred_at = self.clock()
-        ref = DecisionRef(decision_id(number, issuer), number, issuer, signed_on, effective_on)
+        ref = DecisionRef(decision_id(number, issuer, recording), number, issuer, signed_on, effective_on)
         changes = [(index, change) for index, entry in enumerate(entries) for change in changes_of(entry, ref)]
         procedures = self._procedures_or_new([change.code for _, change in changes], occurred_at, actor)
         errors: dict[int, dict[str, str]] = {}
@@ -112,7 +111,8 @@ class Catalog(BaseApplication):
         resolved = [resolve_entry(entry, procedures, effective_on) for entry in entries]
         decision = PublishingDecision(
             number=number, issuer=issuer, signed_on=signed_on, effective_on=effective_on,
-            publicised_on=publicised_on, entries=resolved, occurred_at=occurred_at, actor=actor,
+            publicised_on=publicised_on, entries=resolved, recording=recording, occurred_at=occurred_at,
+            actor=actor,
         )
         try:
             self.save(decision, *procedures.values())
@@ -190,6 +190,19 @@ class Catalog(BaseApplication):
         except AggregateNotFoundError:
             return False
         return True
+
+    def _next_recording(self, number: str, issuer: str) -> int:
+        """Return how many retracted recordings this decision has. Raises :class:`DuplicateDecisionError`
+        when a recording of it is in force."""
+        recording = 0
+        while True:
+            try:
+                earlier = self.repository.get(decision_id(number, issuer, recording))
+            except AggregateNotFoundError:
+                return recording
+            if not earlier.retracted:
+                raise DuplicateDecisionError(f"Quyết định {number} của {issuer} đã được ghi nhận.")
+            recording += 1
 
     def _procedures_or_new(self, codes: list[str], occurred_at: dt.datetime, actor: str) -> dict[str, Procedure]:
         """Load the procedures with these codes (in few queries), creating those never seen."""

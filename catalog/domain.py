@@ -101,9 +101,14 @@ class ProcedureNotFoundError(CatalogError):
     reason = "procedure_not_found"
 
 
-def decision_id(number: str, issuer: str) -> UUID:
-    """Return the decision's id, derived from its number and issuer (unique together)."""
-    return uuid5(NAMESPACE, f"decision/{number.strip().casefold()}|{issuer.strip().casefold()}")
+def decision_id(number: str, issuer: str, recording: int = 0) -> UUID:
+    """Return the decision's id, derived from its number and issuer (unique together).
+
+    ``recording`` counts earlier recordings of the same decision that were retracted: a decision recorded
+    in error and retracted can be recorded again, correctly, under its real number.
+    """
+    key = f"decision/{number.strip().casefold()}|{issuer.strip().casefold()}"
+    return uuid5(NAMESPACE, key if recording == 0 else f"{key}#{recording}")
 
 
 def procedure_id(code: str) -> UUID:
@@ -358,6 +363,7 @@ class PublishingDecision(Aggregate):
         effective_on: dt.date
         publicised_on: dt.date | None
         entries: list
+        recording: int
         occurred_at: dt.datetime
         actor: str
 
@@ -374,18 +380,20 @@ class PublishingDecision(Aggregate):
         actor: str
 
     @staticmethod
-    def create_id(number: str, issuer: str) -> UUID:
-        return decision_id(number, issuer)
+    def create_id(number: str, issuer: str, recording: int) -> UUID:
+        return decision_id(number, issuer, recording)
 
     @event(Recorded)
     def __init__(self, number: str, issuer: str, signed_on: dt.date, effective_on: dt.date,
-                 publicised_on: dt.date | None, entries: list, occurred_at: dt.datetime, actor: str) -> None:
+                 publicised_on: dt.date | None, entries: list, recording: int, occurred_at: dt.datetime,
+                 actor: str) -> None:
         self.number = number
         self.issuer = issuer
         self.signed_on = signed_on
         self.effective_on = effective_on
         self.publicised_on = publicised_on
         self.entries = entries
+        self.recording = recording
         self.retracted = False
 
     @property

@@ -615,3 +615,16 @@ def test_invalid_list_parameters_are_rejected(listed, params, path):
     response = listed.get("/api/decisions", query_string=params)
 
     assert sorted(error_of(response, 422, "validation_failed")) == [path]
+
+
+def test_a_retracted_decision_can_be_recorded_again_under_its_real_number(client):
+    mistaken = record(client, decision("1/QĐ-UBND", "2024-04-01", [new("1.000001")]))
+    client.post(f"/api/decisions/{mistaken['id']}/retraction", json={"reason": "Nhập sai"})
+
+    response = client.post("/api/decisions", json=decision("1/QĐ-UBND", "2024-04-01", [new("1.000002")]))
+
+    assert response.status_code == 201
+    assert response.get_json()["id"] != mistaken["id"]
+    statuses = {item["id"]: item["status"] for item in client.get("/api/decisions").get_json()["items"]}
+    assert statuses == {mistaken["id"]: "retracted", response.get_json()["id"]: "recorded"}
+    assert active_codes(client) == ["1.000002"]

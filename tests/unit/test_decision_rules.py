@@ -241,3 +241,13 @@ def test_history_as_of_any_date_follows_the_decisions_in_force(catalog):
         ("2024-05-01", "active", "Ban hành lại"),
     ]
     assert [c.action for c in procedure.history()] == ["new", "abolished", "new"]
+
+
+def test_a_retracted_decision_can_be_recorded_again_correctly_under_its_number(catalog):
+    wrong = record(catalog, "1/QĐ-UBND", dt.date(2024, 4, 16), new("1.000001", name="Tên gõ nhầm"))
+    catalog.retract_decision(wrong.id, "Nhập sai tên thủ tục", actor="kstt")
+    right = record(catalog, "1/QĐ-UBND", dt.date(2024, 4, 16), new("1.000001", name="Đăng ký khai sinh"))
+    assert right.id != wrong.id
+    assert catalog.procedure_as_of("1.000001", dt.date(2024, 4, 16)).attributes["name"] == "Đăng ký khai sinh"
+    with pytest.raises(DuplicateDecisionError):
+        record(catalog, "1/QĐ-UBND", dt.date(2024, 4, 16), new("1.000002"))

@@ -57,6 +57,7 @@ class Projector:
         self.engine = engine
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        self._tracked: set[str] = set()  # projections whose tracking row is known to exist
 
     def names(self) -> list[str]:
         return list(self.projections)
@@ -140,21 +141,23 @@ class Projector:
         return position or 0
 
     def _ensure_tracking_row(self, projection: Projection) -> None:
+        if projection.name in self._tracked:
+            return
         with self.engine.connect() as conn:
             exists = conn.scalar(
                 select(projection_tracking.c.name).where(projection_tracking.c.name == projection.name)
             )
-        if exists:
-            return
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    insert(projection_tracking).values(
-                        name=projection.name, application_name=projection.application.name, position=0
+        if not exists:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        insert(projection_tracking).values(
+                            name=projection.name, application_name=projection.application.name, position=0
+                        )
                     )
-                )
-        except SAIntegrityError:
-            pass  # another process created it meanwhile
+            except SAIntegrityError:
+                pass  # another process created it meanwhile
+        self._tracked.add(projection.name)
 
     def _lock(self, conn: Connection, projection: Projection) -> int:
         """Take the projection's lock for this transaction and return its position."""

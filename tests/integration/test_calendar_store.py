@@ -206,8 +206,6 @@ def test_calendar_commands_on_a_database_not_migrated_ask_for_an_upgrade(tmp_pat
 
 
 def test_concurrent_overrides_of_one_date_record_one_and_refuse_the_others(engine):
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs concurrent transactions")
     barrier, outcomes = threading.Barrier(6), []
 
     def add():

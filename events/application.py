@@ -114,3 +114,25 @@ def load_aggregates(application: Application, versions: dict[UUID, int | None], 
         if aggregate is not None:
             found[id] = aggregate
     return found
+
+
+def existing_ids(application: Application, ids: list[UUID], chunk: int = 500) -> set[UUID]:
+    """Return which of ``ids`` have events, with one query per ``chunk`` ids on the SQLAlchemy store.
+
+    Raises :class:`StorageUnavailableError` when the database cannot be reached.
+    """
+    recorder = application.recorder
+    record_cls = getattr(recorder, "events_record_cls", None)
+    if record_cls is None:
+        return {id for id in ids if recorder.select_events(id, limit=1)}
+    found: set[UUID] = set()
+    try:
+        for start in range(0, len(ids), chunk):
+            with recorder.transaction(commit=False) as session:
+                rows = (session.query(record_cls.originator_id)
+                        .filter(record_cls.originator_id.in_(ids[start:start + chunk]),
+                                record_cls.originator_version == 1))
+                found.update(r.originator_id for r in rows)
+    except (OperationalError, InterfaceError) as error:
+        raise StorageUnavailableError(str(error)) from error
+    return found

@@ -49,9 +49,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api = Api(app)
     from catalog.api import blp as catalog_blp
     from config.health import blp as health_blp
+    from tracker.api import blp as tracker_blp
 
     api.register_blueprint(health_blp)
     api.register_blueprint(catalog_blp)
+    api.register_blueprint(tracker_blp)
     errors.init_app(app)
     idempotency.init_app(app, lambda: app.extensions["tthc"].projector.engine)
 

@@ -20,6 +20,8 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from catalog import domain as catalog
 from catalog.importer import ImportFileError
 from events.errors import ConcurrentUpdateError, StorageUnavailableError
+from tracker import agencies
+from tracker.calendar_store import OverrideRefusedError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,12 @@ STATUS_OF: dict[type[Exception], tuple[int, str | None]] = {
     catalog.DecisionNotFoundError: (404, None),
     catalog.ProcedureNotFoundError: (404, None),
     ImportFileError: (422, None),
+    agencies.InvalidAgencyError: (422, None),
+    agencies.UnknownAgencyError: (422, None),
+    agencies.DuplicateAgencyError: (409, None),
+    agencies.AgencyAlreadyClosedError: (409, None),
+    agencies.AgencyNotFoundError: (404, None),
+    OverrideRefusedError: (409, None),
     ConcurrentUpdateError: (409, "concurrent_update"),
     StorageUnavailableError: (503, "storage_unavailable"),
 }

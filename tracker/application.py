@@ -69,7 +69,7 @@ class AgencyLookup(Protocol):
     """Port to the agency registry: ``resolve(code or exact name, date)`` → an agency with ``code``, ``name``
     and ``level``, valid on that date; raises ``UnknownAgencyError`` (422 ``unknown_agency``)."""
 
-    def resolve(self, ref: str, on: dt.date) -> Any: ...
+    def resolve(self, ref: str, on: dt.date, *, field: str = "agency") -> Any: ...
 
 
 @dataclass
@@ -193,7 +193,6 @@ class Tracker(BaseApplication):
                 if body["code"] in seen or dossier_id(body["code"]) in existing:
                     report.skipped += 1
                     continue
-                seen.add(body["code"])
                 try:
                     dossier = self._build(body, calendar, actor, procedures, agencies, self.clock())
                     for step in body.get("steps") or ():
@@ -207,10 +206,12 @@ class Tracker(BaseApplication):
                         raise
                     report.fail(line, error.reason, getattr(error, "message", str(error)), getattr(error, "errors", None))
                     continue
+                seen.add(body["code"])  # only a line that will be saved takes its code from later lines
                 built.append((line, dossier))
             self._save_chunk(built, report)
             if progress:
                 progress(len(chunk))
+        report.errors.sort(key=lambda error: error["line"])  # unreadable lines are reported first in a chunk
         return report
 
     # -- queries ---------------------------------------------------------------------------------------
@@ -303,6 +304,7 @@ def apply_step(dossier: Dossier, step: dict[str, Any], *, calendar: WorkingCalen
     if kind not in STEP_FIELDS:
         raise InvalidDossierError("Loại bước xử lý không hợp lệ.",
                                   {"type": [f"Phải là một trong: {', '.join(STEP_FIELDS)}."]}, reason="validation_failed")
+    dossier.check_allowed(kind)
     at = step.get("at")
     if _naive(at):
         raise InvalidDossierError("Bước xử lý không hợp lệ.", {"at": ["Thời điểm phải có múi giờ."]},
@@ -312,7 +314,7 @@ def apply_step(dossier: Dossier, step: dict[str, Any], *, calendar: WorkingCalen
         if not kwargs.get("to_agency"):
             raise InvalidDossierError("Bước chuyển cần đơn vị nhận.", {"to_agency": ["Trường này là bắt buộc."]},
                                       reason="validation_failed")
-        target = agencies.resolve(kwargs["to_agency"], calendar.local(at).date())
+        target = agencies.resolve(kwargs["to_agency"], calendar.local(at).date(), field="to_agency")
         kwargs["to_agency"] = {"code": target.code, "name": target.name}
     if kind == "apologize" and "new_appointment_at" not in kwargs:
         raise InvalidDossierError("Phiếu xin lỗi cần ngày hẹn trả mới.",
@@ -337,7 +339,8 @@ def dossier_fields(dossier: Dossier) -> dict[str, Any]:
 def content_code(body: dict[str, Any]) -> str:
     """Derive a stable code for an imported line without one: ``IMP-<yyyymmdd>-<12 hex digits>`` of a hash of
     the line's content, so importing the same file twice finds the same codes."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    content = {key: value for key, value in body.items() if key != "code"}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
     received = body.get("received_at")
     day = received.strftime("%Y%m%d") if isinstance(received, dt.datetime) else "00000000"
     return f"IMP-{day}-{digest[:12]}"

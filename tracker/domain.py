@@ -410,13 +410,15 @@ class Dossier(Aggregate):
 
     # -- rules -----------------------------------------------------------------------------------------
 
-    def _check(self, step: str, at: dt.datetime, now: dt.datetime, **required: Any) -> None:
-        sources, _ = TRANSITIONS[step]
-        if self.state not in sources:
-            allowed = self.allowed_steps()
+    def check_allowed(self, step: str) -> None:
+        """Raise :class:`IllegalTransitionError` (``errors["allowed"]``) unless ``step`` may be logged now."""
+        if self.state not in TRANSITIONS[step][0]:
             raise IllegalTransitionError(
                 f"Không thể thực hiện bước {step} khi hồ sơ {self.code} đang ở trạng thái "
-                f"\"{STATE_NAMES[self.state]}\".", {"allowed": allowed})
+                f"\"{STATE_NAMES[self.state]}\".", {"allowed": self.allowed_steps()})
+
+    def _check(self, step: str, at: dt.datetime, now: dt.datetime, **required: Any) -> None:
+        self.check_allowed(step)
         errors = _moment_errors("at", at, now)
         if not errors and at < self.last_at:
             errors["at"] = [f"Thời điểm của bước không được sớm hơn bước trước ({self.last_at.isoformat()})."]

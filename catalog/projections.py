@@ -16,7 +16,7 @@ from catalog.read_models import (
     procedure_history_view,
     procedure_version_view,
 )
-from catalog.search import fold
+from events.search import fold
 from events.application import load_aggregates
 from events.projection import Projection
 

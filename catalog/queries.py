@@ -20,7 +20,7 @@ from catalog.read_models import (
     procedure_history_view,
     procedure_version_view,
 )
-from catalog.search import terms
+from events.search import terms
 
 ACTION_COLUMNS = ("new", "amended", "replaced", "abolished")
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalog.domain import ACTIONS, AUTHORITIES, KINDS, LEVELS, ONLINE, TIME_UNITS
+from events.schemas import GroupKeys, Page, StrictSchema
 
 CUTOFF = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Giờ dạng HH:MM, ví dụ 15:00.")
 REPORT_KEYS = ("authority", "level", "field", "kind", "issuer")
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class ProcessingTime(StrictSchema):
@@ -53,11 +49,6 @@ class PublicationIn(StrictSchema):
 
 class RetractionIn(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class Page(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class DecisionQuery(Page):
@@ -144,24 +135,6 @@ class ProcedurePage(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-
-
-class GroupKeys(fields.String):
-    """A comma-separated list of group keys, e.g. ``authority,level``."""
-
-    def __init__(self, allowed: tuple[str, ...], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.allowed = allowed
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        keys = [key.strip() for key in text.split(",") if key.strip()]
-        unknown = [key for key in keys if key not in self.allowed]
-        if unknown:
-            raise ValidationError(f"Khóa không hợp lệ: {', '.join(unknown)}; chọn trong {', '.join(self.allowed)}.")
-        if len(set(keys)) != len(keys):
-            raise ValidationError("Mỗi khóa chỉ được dùng một lần.")
-        return keys
 
 
 class ChangeReportQuery(Schema):

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from sqlalchemy import inspect
 
-from catalog.search import fold
+from events.search import fold
 from config.cli import CommandError, cli, load_settings
 from tracker.agencies import (
     LEVELS,

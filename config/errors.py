@@ -21,6 +21,8 @@ from catalog import domain as catalog
 from catalog.importer import ImportFileError
 from events.errors import ConcurrentUpdateError, StorageUnavailableError
 from tracker import agencies
+from tracker import domain as tracker
+from tracker.calendar import CalendarError
 from tracker.calendar_store import OverrideRefusedError
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,13 @@ STATUS_OF: dict[type[Exception], tuple[int, str | None]] = {
     agencies.AgencyAlreadyClosedError: (409, None),
     agencies.AgencyNotFoundError: (404, None),
     OverrideRefusedError: (409, None),
+    tracker.InvalidDossierError: (422, None),
+    tracker.IllegalTransitionError: (409, None),
+    tracker.DuplicateDossierError: (409, None),
+    tracker.ProcedureNotActiveError: (409, None),
+    tracker.DossierNotFoundError: (404, None),
+    tracker.VersionMismatchError: (412, None),
+    CalendarError: (422, None),
     ConcurrentUpdateError: (409, "concurrent_update"),
     StorageUnavailableError: (503, "storage_unavailable"),
 }

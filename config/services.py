@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 from catalog.application import Catalog
 from catalog.projections import catalog_projections
+from config.ports import CatalogProcedures, StoredCalendar
 from config.settings import Settings
 from events.persistence import dialect_name, engine_of
 from events.projection import Projector
+from tracker.agencies import AgencyRegistry
+from tracker.application import Tracker
+from tracker.projections import tracker_projections
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,9 @@ class Services:
     settings: Settings
     catalog: Catalog
     projector: Projector
+    agencies: AgencyRegistry  # a plain table on the projector's engine
+    tracker: Tracker
+    calendar: StoredCalendar  # () → the WorkingCalendar with the stored overrides
 
     @property
     def database(self) -> str:
@@ -28,6 +35,7 @@ class Services:
 
     def close(self) -> None:
         self.catalog.close()
+        self.tracker.close()
         self.projector.engine.dispose()
 
 
@@ -36,7 +44,11 @@ def build_services(settings: Settings) -> Services:
     after each save, the read models catch up before the command returns."""
     catalog = Catalog(settings.database_url)
     engine = engine_of(catalog)
-    projector = Projector(engine, catalog_projections(catalog))
+    agencies = AgencyRegistry(engine)
+    calendar = StoredCalendar(engine, settings.office_hours, settings.tz)
+    tracker = Tracker(settings.database_url, procedures=CatalogProcedures(catalog), agencies=agencies,
+                      calendar=calendar)
+    projector = Projector(engine, [*catalog_projections(catalog), *tracker_projections(tracker, settings.tz)])
 
     def follow() -> None:
         try:
@@ -45,4 +57,6 @@ def build_services(settings: Settings) -> Services:
             log.exception("projections could not catch up after a save")
 
     catalog.followers.append(follow)
-    return Services(settings=settings, catalog=catalog, projector=projector)
+    tracker.followers.append(follow)
+    return Services(settings=settings, catalog=catalog, projector=projector, agencies=agencies, tracker=tracker,
+                    calendar=calendar)

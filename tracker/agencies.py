@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from catalog.search import fold, terms
+from events.search import fold, terms
 from events.tables import metadata
 
 LEVELS = ("central", "province", "district", "commune")  # cấp trung ương, tỉnh, huyện (until 30/6/2025), xã
@@ -57,7 +57,7 @@ agency = Table(
     metadata,
     Column("code", String(MAX_CODE), primary_key=True),
     Column("name", String(MAX_NAME), nullable=False),
-    Column("name_folded", Text, nullable=False),  # catalog.search.fold(name), for accent-insensitive q
+    Column("name_folded", Text, nullable=False),  # events.search.fold(name), for accent-insensitive q
     Column("level", String(16), nullable=False),
     Column("parent", String(MAX_CODE), ForeignKey("agency.code")),
     Column("valid_from", Date),

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from catalog.importer import entries_for, read_export
-from catalog.search import fold
+from events.search import fold
 
 
 def test_khai_sinh_typed_without_accents_finds_every_birth_registration_procedure(services, client, shared_data):

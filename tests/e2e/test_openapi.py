@@ -21,6 +21,16 @@ CATALOG_PATHS = {
     "/api/reports/procedure-changes": {"get"},
     "/api/health": {"get"},
 }
+TRACKER_PATHS = {
+    "/api/agencies": {"get", "post"},
+    "/api/agencies/{code}": {"get"},
+    "/api/dossiers": {"get", "post"},
+    "/api/dossiers/{code}": {"get"},
+    "/api/dossiers/{code}/steps": {"post"},
+    "/api/dossiers/due": {"get"},
+    "/api/dossiers/import": {"post"},
+    "/api/reports/dossier-results": {"get"},
+}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ASSETS = "/api/docs/assets/"
 
@@ -48,6 +58,18 @@ def test_the_openapi_document_describes_every_catalog_path_of_the_contract(api):
     described = {path: set(operations) & HTTP_METHODS for path, operations in paths.items()
                  if path in CATALOG_PATHS}
     assert described == CATALOG_PATHS
+
+
+def test_the_openapi_document_describes_every_tracker_path_of_the_contract(api):
+    paths = api.get("/api/openapi.json").get_json()["paths"]
+
+    described = {path: set(operations) & HTTP_METHODS for path, operations in paths.items()
+                 if path in TRACKER_PATHS}
+    assert described == TRACKER_PATHS
+    steps = paths["/api/dossiers/{code}/steps"]["post"]
+    assert {"200", "409", "412", "422"} <= set(steps["responses"])
+    results = {p["name"] for p in paths["/api/reports/dossier-results"]["get"]["parameters"]}
+    assert {"from", "to", "by", "format"} <= results
 
 
 def test_the_openapi_document_describes_the_decision_body_and_the_report_parameters(api):
@@ -111,8 +133,13 @@ def test_health_shows_every_projection_at_the_head_after_a_write(client):
     recorded = client.post("/api/decisions", json={
         "number": "1/QĐ-UBND", "issuer": "UBND tỉnh Khánh Hòa", "signed_on": "2024-04-16",
         "entries": [{"action": "new", "code": "1.000001", "name": "Đăng ký khai sinh", "field": "Hộ tịch",
-                     "levels": ["commune"], "authority": "central"}]})
+                     "levels": ["commune"], "authority": "central",
+                     "processing_time": {"value": 3, "unit": "working_days"}}]})
     assert recorded.status_code == 201
+    assert client.post("/api/agencies", json={"code": "G09.20", "name": "UBND phường Lộc Thọ",
+                                              "level": "commune"}).status_code == 201
+    assert client.post("/api/dossiers", json={"procedure_code": "1.000001", "agency": "G09.20", "channel": "online",
+                                              "received_at": "2024-04-17T09:30:00+07:00"}).status_code == 201
 
     projections = client.get("/api/health").get_json()["projections"]
 

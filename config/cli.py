@@ -118,6 +118,8 @@ def catalog() -> None:
 
 from config import cli_catalog  # noqa: E402,F401  (registers commands)
 from config import cli_calendar  # noqa: E402,F401  (registers commands)
+from config import cli_agencies  # noqa: E402,F401  (registers commands)
+from config import cli_dossiers  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

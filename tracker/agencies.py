@@ -274,8 +274,7 @@ class AgencyRegistry:
         return _agency(row)
 
     def memoized(self) -> MemoizedAgencyRegistry:
-        """Return a view of this registry whose ``resolve`` remembers its answers per (ref, day): for one
-        bulk import. Its own ``add`` and ``close`` forget them; writes by others are not seen."""
+        """Return a view of this registry that remembers what it read, for one bulk import."""
         return MemoizedAgencyRegistry(self.engine)
 
     def _write(self, candidate: Agency) -> Agency:
@@ -305,38 +304,52 @@ class AgencyRegistry:
 
 
 class MemoizedAgencyRegistry(AgencyRegistry):
-    """An ``AgencyRegistry`` whose ``resolve`` caches each (ref, day) answer, refusals included.
-
-    The cache holds at most ``MAX_ENTRIES`` answers and starts again empty when full.
+    """An ``AgencyRegistry`` whose ``resolve`` reads each ref's candidates (the agency with that code, those
+    with that exact name) once and answers every date from them; a refusal still asks the database, for
+    its message once per (ref, day). The cache holds at most ``MAX_ENTRIES`` refs and starts again empty when
+    full. Its own ``add`` and ``close`` forget everything; writes by others are not seen.
     """
 
     MAX_ENTRIES = 100_000
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._answers: dict[tuple[str, dt.date], Agency | UnknownAgencyError] = {}
+        self._answers: dict[str, list[Agency]] = {}
+        self._refusals: dict[tuple[str, dt.date], UnknownAgencyError] = {}
 
     def resolve(self, ref: str, on: dt.date, *, field: str = "agency") -> Agency:
-        key = (ref, on)
-        answer = self._answers.get(key)
-        if answer is None:
-            try:
-                answer = super().resolve(ref, on, field=field)
-            except UnknownAgencyError as error:
-                answer = error
+        if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
+            raise TypeError(f"resolve needs the local date of the receipt or step, got {on!r}")
+        key = clean_ref(ref)
+        candidates = self._answers.get(key)
+        if candidates is None:
+            c = agency.c
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(agency).where(or_(c.code == key, c.name == key))
+                                    .order_by(case((c.code == key, 0), else_=1), c.code))
+                candidates = [_agency(row) for row in rows]
             if len(self._answers) >= self.MAX_ENTRIES:
                 self._answers.clear()
-            self._answers[key] = answer
-        if isinstance(answer, UnknownAgencyError):  # a fresh error each time, for this call's field
-            raise UnknownAgencyError(answer.message, {field: next(iter(answer.errors.values()))})
-        return answer
+            self._answers[key] = candidates
+        for candidate in candidates:
+            if candidate.valid_on(on):
+                return candidate
+        refusal = self._refusals.get((key, on))
+        if refusal is None:
+            try:
+                return super().resolve(ref, on, field=field)  # raises UnknownAgencyError with the full message
+            except UnknownAgencyError as error:
+                refusal = self._refusals[(key, on)] = error
+        raise UnknownAgencyError(refusal.message, {field: [refusal.message]})
 
     def add(self, *args, **kwargs) -> Agency:
         self._answers.clear()
+        self._refusals.clear()
         return super().add(*args, **kwargs)
 
     def close(self, *args, **kwargs) -> Agency:
         self._answers.clear()
+        self._refusals.clear()
         return super().close(*args, **kwargs)
 
 

@@ -281,7 +281,7 @@ def test_a_memoized_registry_answers_each_ref_and_day_once(engine, province):
         with pytest.raises(UnknownAgencyError, match="G77"):
             memo.resolve("G77", day, field="to_agency")
     assert memo.resolve("G09.20", dt.date(2024, 4, 16)).code == "G09.20"
-    assert len(statements) == 4  # G09.20 and G77 on the 15th (found, then refused with its explanation), the 16th
+    assert len(statements) == 4  # G09.20's candidates; G77's (none), then its refusal and explanation
     with pytest.raises(UnknownAgencyError) as refused:
         memo.resolve("G77", day, field="to_agency")
     assert refused.value.errors == {"to_agency": ["Không có đơn vị “G77” có hiệu lực vào ngày 15/04/2024."]}

@@ -120,6 +120,7 @@ from config import cli_catalog  # noqa: E402,F401  (registers commands)
 from config import cli_calendar  # noqa: E402,F401  (registers commands)
 from config import cli_agencies  # noqa: E402,F401  (registers commands)
 from config import cli_dossiers  # noqa: E402,F401  (registers commands)
+from config import cli_demo  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

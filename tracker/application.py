@@ -20,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.application import BaseApplication, existing_ids
 from events.errors import ConcurrentUpdateError
+from tracker.agencies import AgencyError
 from tracker.calendar import CalendarError, WorkingCalendar
 from tracker.domain import (
     Dossier,
@@ -197,14 +198,9 @@ class Tracker(BaseApplication):
                     dossier = self._build(body, calendar, actor, procedures, agencies, self.clock())
                     for step in body.get("steps") or ():
                         apply_step(dossier, step, calendar=calendar, agencies=agencies, actor=actor, now=self.clock())
-                except (TrackerError, CalendarError) as error:
-                    report.fail(line, getattr(error, "reason", "validation_failed"),
-                                getattr(error, "message", str(error)), getattr(error, "errors", None))
-                    continue
-                except Exception as error:
-                    if not hasattr(error, "reason"):
-                        raise
-                    report.fail(line, error.reason, getattr(error, "message", str(error)), getattr(error, "errors", None))
+                except (TrackerError, AgencyError, CalendarError) as error:
+                    report.fail(line, error.reason, getattr(error, "message", str(error)),
+                                getattr(error, "errors", None))
                     continue
                 seen.add(body["code"])  # only a line that will be saved takes its code from later lines
                 built.append((line, dossier))
@@ -274,15 +270,18 @@ class Tracker(BaseApplication):
     def _save_chunk(self, built: list[tuple[int, Dossier]], report: ImportReport) -> None:
         if not built:
             return
+        # a save collects (and so removes) the dossiers' pending events even when it fails: keep them, so
+        # the one-by-one retry below saves each dossier's events and not an empty list
+        events = [dossier.collect_events() for _, dossier in built]
         try:
-            self.save(*(dossier for _, dossier in built))
+            self.save(*(event for dossier_events in events for event in dossier_events))
             report.imported += len(built)
             return
         except ConcurrentUpdateError:
             pass  # another import saved some of these codes meanwhile: save one by one
-        for _, dossier in built:
+        for dossier_events in events:
             try:
-                self.save(dossier)
+                self.save(*dossier_events)
                 report.imported += 1
             except ConcurrentUpdateError:
                 report.skipped += 1

@@ -33,7 +33,9 @@ from tracker.domain import (
 )
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-GENERATED_CODE_ATTEMPTS = 5
+# Every number a desk loses to a concurrent receipt is won by another desk, so N desks racing at one agency
+# and day all get numbers within N attempts; the bound only stops a loop that could not otherwise end.
+GENERATED_CODE_ATTEMPTS = 50
 IMPORT_CHUNK = 500
 
 

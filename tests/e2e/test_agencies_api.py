@@ -77,8 +77,8 @@ def test_malformed_bodies_are_422_with_each_field_named(client):
         "code": ["Mã đơn vị gồm 1 đến 64 ký tự, không có khoảng trắng."],
         "name": ["Tên đơn vị gồm 1 đến 500 ký tự."],
         "level": ["Cấp không hợp lệ; chọn trong central, province, district, commune."],
-        "valid_from": ["Not a valid date."],
-        "colour": ["Unknown field."]}
+        "valid_from": ["Ngày không hợp lệ: dùng YYYY-MM-DD."],
+        "colour": ["Trường không được hỗ trợ."]}
     missing = post(client, {"code": "G09"}).get_json()["errors"]
     assert sorted(missing) == ["level", "name"]
 
@@ -168,7 +168,7 @@ def test_closing_an_unknown_agency_is_404_and_a_closure_needs_its_day(province):
     assert post(province, {"valid_to": "2025-06-30"}, "/api/agencies/G77/closure").status_code == 404
     response = post(province, {"successor": "G09.99"}, "/api/agencies/G09.20/closure")
     assert (response.status_code, response.get_json()["errors"]) == (
-        422, {"valid_to": ["Missing data for required field."]})
+        422, {"valid_to": ["Trường này là bắt buộc."]})
 
 
 def test_a_name_comes_free_for_an_agency_starting_after_the_closed_ones_last_day(province):

@@ -23,8 +23,9 @@ from tracker.domain import ProcedureNotActiveError
 class CatalogProcedures:
     """``(code, on) → ProcedureTerms`` of the procedure as the catalog held it on ``on``.
 
-    Raises ``ProcedureNotActiveError`` with reason ``unknown_procedure`` when the catalog never had the code
-    by then, ``procedure_not_active`` when it was abolished or replaced by then (HTTP 409).
+    Raises ``ProcedureNotActiveError`` with reason ``unknown_procedure`` when the catalog has never had the
+    code, ``procedure_not_active`` when it was not yet in force on ``on`` or abolished or replaced by then
+    (HTTP 409).
     """
 
     def __init__(self, catalog: Catalog, cache: dict[str, Procedure | None] | None = None) -> None:
@@ -37,11 +38,14 @@ class CatalogProcedures:
 
     def __call__(self, code: str, on: dt.date) -> ProcedureTerms:
         procedure = self._procedure(code)
-        state = procedure.state_as_of(on) if procedure else None
-        if state is None:
-            raise ProcedureNotActiveError(f"Thủ tục {code} không có trong danh mục vào ngày {on:%d/%m/%Y}.",
-                                          {"procedure_code": [f"Không có thủ tục {code} vào ngày {on:%d/%m/%Y}."]},
+        if procedure is None:
+            raise ProcedureNotActiveError(f"Thủ tục {code} không có trong danh mục.",
+                                          {"procedure_code": [f"Không có thủ tục {code} trong danh mục."]},
                                           reason="unknown_procedure")
+        state = procedure.state_as_of(on)
+        if state is None:
+            raise ProcedureNotActiveError(f"Thủ tục {code} chưa có hiệu lực vào ngày {on:%d/%m/%Y}.",
+                                          {"procedure_code": [f"Thủ tục chưa được công bố có hiệu lực vào ngày {on:%d/%m/%Y}."]})
         if state.status != "active":
             raise ProcedureNotActiveError(f"Thủ tục {code} không còn hiệu lực vào ngày {on:%d/%m/%Y}.",
                                           {"procedure_code": [f"Thủ tục đã bị bãi bỏ hoặc thay thế từ {state.since:%d/%m/%Y}."]})

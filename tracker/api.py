@@ -8,11 +8,13 @@ from dataclasses import asdict
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from config.app import services
 from config.exports import table_response
 from tracker import queries
+from tracker.agencies import AgencyNotFoundError
+from tracker.domain import InvalidDossierError
 from tracker.schemas import (
     AgencyIn,
     AgencyOut,
@@ -99,6 +101,15 @@ def dossier_reads():
         yield conn, svc.calendar(), dt.datetime.now(svc.settings.tz).date()
 
 
+def agency_code(ref: str, on: dt.date) -> str:
+    """The code of the agency ``ref`` names: a code (current or closed), else an exact name valid on ``on``.
+    Raises ``UnknownAgencyError`` (422)."""
+    try:
+        return services().agencies.get(ref.strip()).code
+    except AgencyNotFoundError:
+        return services().agencies.resolve(ref, on).code
+
+
 def show(code: str) -> dict:
     with dossier_reads() as (conn, calendar, today):
         return queries.get_dossier(conn, code, calendar, today)
@@ -109,8 +120,11 @@ class Dossiers(MethodView):
     @blp.arguments(DossierQuery, location="query")
     @blp.response(200, DossierPage)
     def get(self, args):
-        """List dossiers, latest receipt first, by state, agency (code), level, procedure or receipt dates."""
+        """List dossiers, latest receipt first, by state, agency (code or exact name; receiving or handling),
+        level, procedure or receipt dates."""
         with dossier_reads() as (conn, calendar, today):
+            if args.get("agency"):
+                args["agency"] = agency_code(args["agency"], today)
             return queries.list_dossiers(conn, calendar, today, **args)
 
     @blp.arguments(DossierIn)
@@ -131,7 +145,7 @@ def due_dossiers(args):
         agency = args.get("agency")
         as_of = args.get("as_of") or today
         if agency:
-            agency = services().agencies.resolve(agency, as_of).code
+            agency = agency_code(agency, as_of)
         return queries.due(conn, calendar, as_of=as_of, within=args["within"], agency=agency,
                            level=args.get("level"))
 
@@ -172,7 +186,8 @@ def if_match() -> int | None:
     try:
         return int(value.strip().strip('"').removeprefix("W/").strip('"'))
     except ValueError:
-        abort(422, message="If-Match phải là số phiên bản của hồ sơ.")
+        message = "If-Match phải là số phiên bản của hồ sơ."
+        raise InvalidDossierError(message, {"If-Match": [message]}, reason="validation_failed") from None
 
 
 @blp.route("/reports/dossier-results")

@@ -27,13 +27,24 @@ RESULT_COLUMNS = ("received", "carried_over", "new_online", "new_in_person", "ne
                   "in_progress_overdue", "returned", "paused", "on_time_rate")
 
 
+def days_left(calendar: WorkingCalendar, today: dt.date, due_on: dt.date) -> int:
+    """Working days from ``today`` to ``due_on``: 0 when due today, 1 when due on the next working day; when
+    overdue, minus the working days from the due date up to yesterday, so that a dossier due on the last
+    working day before today is -1 even when today is a day off (rule 9 of ``tracker/calendar.py``; api.md:
+    negative when overdue). On working days this equals ``working_days_between(today, due_on)``."""
+    if due_on < today:
+        day = dt.timedelta(days=1)
+        return -calendar.working_days_between(due_on - day, today - day)
+    return calendar.working_days_between(today, due_on)
+
+
 def working_days_left(row, calendar: WorkingCalendar, today: dt.date) -> int | None:
     """Working days from ``today`` to the due date while the clock runs; frozen at the pause while paused;
     None once the clock has stopped."""
     if row["state"] in RUNNING:
-        return calendar.working_days_between(today, row["due_on"])
+        return days_left(calendar, today, row["due_on"])
     if row["state"] in PAUSED:
-        return calendar.working_days_between(dt.date.fromisoformat(row["paused_at"][:10]), row["due_on"])
+        return days_left(calendar, dt.date.fromisoformat(row["paused_at"][:10]), row["due_on"])
     return None
 
 
@@ -118,7 +129,7 @@ def due(conn: Connection, calendar: WorkingCalendar, *, as_of: dt.date, within: 
     for row in rows:
         item = {"code": row["code"], "procedure_code": row["procedure_code"], "procedure_name": row["procedure_name"],
                 "agency": {"code": row["agency_code"], "name": row["agency_name"]}, "level": row["level"],
-                "due_at": row["due_at"], "working_days_left": calendar.working_days_between(as_of, row["due_on"]),
+                "due_at": row["due_at"], "working_days_left": days_left(calendar, as_of, row["due_on"]),
                 "state": row["state"]}
         result["overdue" if row["due_on"] < as_of else "due"].append(item)
     return result

@@ -436,8 +436,8 @@ def test_an_import_applies_each_line_whole_or_not_at_all(tracker):
          "message": "Không thể thực hiện bước request_supplement khi hồ sơ IMP-2 đang ở trạng thái \"Đã xử lý xong\"."},
         {"line": 3, "reason": "malformed_line", "message": "Dòng không phải JSON."},
         {"line": 4, "reason": "unknown_procedure",
-         "errors": {"procedure_code": ["Không có thủ tục 9.999999 vào ngày 09/02/2026."]},
-         "message": "Thủ tục 9.999999 không có trong danh mục vào ngày 09/02/2026."},
+         "errors": {"procedure_code": ["Không có thủ tục 9.999999 trong danh mục."]},
+         "message": "Thủ tục 9.999999 không có trong danh mục."},
         {"line": 5, "reason": "unknown_agency", "errors": {"agency": [UNKNOWN_H32]}, "message": UNKNOWN_H32},
     ]
     imported = tracker.get_dossier("IMP-1")

@@ -53,8 +53,8 @@ def procedure(code: str, value: int | None = 3, unit: str = "working_days", *, c
 class Procedures:
     """The catalog port: ``procedures(code, on)`` returns the terms active on ``on``.
 
-    Raises ``ProcedureNotActiveError`` with reason ``unknown_procedure`` when the code was not in the catalog
-    by ``on``, ``procedure_not_active`` when it had been abolished by then (as ``config.ports`` does).
+    Raises ``ProcedureNotActiveError`` with reason ``unknown_procedure`` when the code is not in the catalog
+    at all, ``procedure_not_active`` when it is not in force on ``on`` (as ``config.ports`` does).
     """
 
     def __init__(self, entries: dict[str, list[Active]]) -> None:
@@ -65,9 +65,9 @@ class Procedures:
         for period in periods:
             if period.covers(on):
                 return period.terms
-        if not any(period.valid_from <= on for period in periods):
-            raise ProcedureNotActiveError(f"Thủ tục {code} không có trong danh mục vào ngày {on:%d/%m/%Y}.",
-                                          {"procedure_code": [f"Không có thủ tục {code} vào ngày {on:%d/%m/%Y}."]},
+        if not periods:
+            raise ProcedureNotActiveError(f"Thủ tục {code} không có trong danh mục.",
+                                          {"procedure_code": [f"Không có thủ tục {code} trong danh mục."]},
                                           reason="unknown_procedure")
         raise ProcedureNotActiveError(f"Thủ tục {code} không còn hiệu lực vào ngày {on:%d/%m/%Y}.",
                                       {"procedure_code": ["Thủ tục đã bị bãi bỏ hoặc thay thế."]})

@@ -84,7 +84,7 @@ class DossierProjection(Projection):
         timeline = [{"type": "receive", "at": self.moment(d.received_at), "recorded_at": self.moment(d.created_on),
                      "actor": d.received_by, "note": None, "state": "received", "due_at": self.moment(first_due),
                      "channel": d.channel, "agency": d.agency}]
-        for step, (_, state, due_at) in zip(d.steps, d.clock_history[1:]):
+        for step, (_, state, due_at) in zip(d.steps, d.clock_history[1:], strict=True):
             entry = {"type": STEP_OF[type(step)], "at": self.moment(step.at), "recorded_at": self.moment(step.timestamp),
                      "actor": step.actor, "note": step.note, "state": state, "due_at": self.moment(due_at)}
             for name, value in step.__dict__.items():

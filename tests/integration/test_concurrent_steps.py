@@ -11,7 +11,6 @@ import multiprocessing
 import threading
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select, text
 
 from config.services import build_services

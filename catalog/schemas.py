@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from catalog.domain import ACTIONS, AUTHORITIES, KINDS, LEVELS, ONLINE, TIME_UNITS
-from events.schemas import GroupKeys, Page, StrictSchema
+from events.schemas import GroupKeys, Page, ReportPeriodQuery, StrictSchema
 
 CUTOFF = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Giờ dạng HH:MM, ví dụ 15:00.")
 REPORT_KEYS = ("authority", "level", "field", "kind", "issuer")
@@ -137,17 +137,9 @@ class ProcedurePage(Schema):
     per_page = fields.Integer()
 
 
-class ChangeReportQuery(Schema):
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+class ChangeReportQuery(ReportPeriodQuery):
     by = GroupKeys(REPORT_KEYS, load_default=[])
     basis = fields.String(load_default="signed_on", validate=validate.OneOf(("signed_on", "effective_on")))
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-
-    @validates_schema
-    def period_in_order(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "from")
 
 
 class ChangeCounts(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 # Vietnamese for the messages people meet most (marshmallow's are English); set before any field is built,
 # since a field collects its messages when it is constructed.
@@ -61,3 +61,16 @@ class GroupKeys(fields.String):
         if len(set(keys)) != len(keys):
             raise ValidationError("Mỗi khóa chỉ được dùng một lần.")
         return keys
+
+
+class ReportPeriodQuery(Schema):
+    """``from``/``to`` (inclusive dates, ``from`` ≤ ``to``) and ``format`` (``json``, ``csv``, ``xlsx``) of a report."""
+
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+    @validates_schema
+    def period_in_order(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "from")

@@ -23,6 +23,8 @@ from events.errors import ConcurrentUpdateError
 from tracker.agencies import AgencyError
 from tracker.calendar import CalendarError, WorkingCalendar
 from tracker.domain import (
+    STEP_FIELDS,
+    STEP_REQUIRED_FIELDS,
     Dossier,
     DossierNotFoundError,
     DuplicateDossierError,
@@ -30,6 +32,7 @@ from tracker.domain import (
     TrackerError,
     VersionMismatchError,
     dossier_id,
+    is_naive,
 )
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -226,7 +229,7 @@ class Tracker(BaseApplication):
     def _build(self, body: dict[str, Any], calendar: WorkingCalendar, actor: str, procedures: ProcedureLookup,
                agencies: AgencyLookup, now: dt.datetime, generate_code: bool = False) -> Dossier:
         received_at = body["received_at"]
-        if _naive(received_at):
+        if is_naive(received_at):
             raise InvalidDossierError("Hồ sơ không hợp lệ.", {"received_at": ["Thời điểm phải có múi giờ."]},
                                       reason="validation_failed")
         received_on = calendar.local(received_at).date()
@@ -289,12 +292,6 @@ class Tracker(BaseApplication):
                 report.skipped += 1
 
 
-STEP_FIELDS = {
-    "start_processing": ("handler",), "transfer": ("to_agency",), "request_supplement": ("reason",),
-    "receive_supplement": (), "request_payment": ("amount",), "receive_payment": (), "suspend": ("reason",),
-    "resume": (), "apologize": ("new_appointment_at", "reason"), "resolve": (), "deliver": ("method",),
-    "withdraw": ("reason",), "reject": ("reason",),
-}
 NEEDS_CALENDAR = ("receive_supplement", "receive_payment", "resume", "resolve")
 
 
@@ -307,24 +304,16 @@ def apply_step(dossier: Dossier, step: dict[str, Any], *, calendar: WorkingCalen
                                   {"type": [f"Phải là một trong: {', '.join(STEP_FIELDS)}."]}, reason="validation_failed")
     dossier.check_allowed(kind)
     at = step.get("at")
-    if _naive(at):
+    if is_naive(at):
         raise InvalidDossierError("Bước xử lý không hợp lệ.", {"at": ["Thời điểm phải có múi giờ."]},
                                   reason="validation_failed")
     kwargs: dict[str, Any] = {name: step.get(name) for name in STEP_FIELDS[kind] if step.get(name) is not None}
+    missing = {name: ["Trường này là bắt buộc."] for name in STEP_REQUIRED_FIELDS.get(kind, ()) if name not in kwargs}
+    if missing:
+        raise InvalidDossierError("Bước xử lý thiếu thông tin bắt buộc.", missing, reason="validation_failed")
     if kind == "transfer":
-        if not kwargs.get("to_agency"):
-            raise InvalidDossierError("Bước chuyển cần đơn vị nhận.", {"to_agency": ["Trường này là bắt buộc."]},
-                                      reason="validation_failed")
         target = agencies.resolve(kwargs["to_agency"], calendar.local(at).date(), field="to_agency")
         kwargs["to_agency"] = {"code": target.code, "name": target.name}
-    if kind == "apologize" and "new_appointment_at" not in kwargs:
-        raise InvalidDossierError("Phiếu xin lỗi cần ngày hẹn trả mới.",
-                                  {"new_appointment_at": ["Trường này là bắt buộc."]}, reason="validation_failed")
-    if kind == "deliver" and "method" not in kwargs:
-        raise InvalidDossierError("Cần hình thức trả kết quả.", {"method": ["Trường này là bắt buộc."]},
-                                  reason="validation_failed")
-    if "reason" in STEP_FIELDS[kind] and kind != "withdraw":
-        kwargs.setdefault("reason", "")  # the dossier refuses it as missing
     if kind in NEEDS_CALENDAR:
         kwargs["calendar"] = calendar
     getattr(dossier, kind)(at=at, actor=actor, now=now, note=step.get("note"), **kwargs)
@@ -345,10 +334,6 @@ def content_code(body: dict[str, Any]) -> str:
     received = body.get("received_at")
     day = received.strftime("%Y%m%d") if isinstance(received, dt.datetime) else "00000000"
     return f"IMP-{day}-{digest[:12]}"
-
-
-def _naive(at: Any) -> bool:
-    return not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None
 
 
 def _memoized(procedures: ProcedureLookup) -> ProcedureLookup:

@@ -66,6 +66,17 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reject": (("received", "processing", "awaiting_supplement"), "rejected"),
 }
 STEP_TYPES = tuple(TRANSITIONS)
+# step type → the fields it carries beside ``type``, ``at`` and ``note``; and those it cannot go without
+STEP_FIELDS: dict[str, tuple[str, ...]] = {
+    "start_processing": ("handler",), "transfer": ("to_agency",), "request_supplement": ("reason",),
+    "receive_supplement": (), "request_payment": ("amount",), "receive_payment": (), "suspend": ("reason",),
+    "resume": (), "apologize": ("new_appointment_at", "reason"), "resolve": (), "deliver": ("method",),
+    "withdraw": ("reason",), "reject": ("reason",),
+}
+STEP_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "transfer": ("to_agency",), "request_supplement": ("reason",), "suspend": ("reason",),
+    "apologize": ("new_appointment_at", "reason"), "deliver": ("method",), "reject": ("reason",),
+}
 
 NEW_RULES_FROM = dt.date(2025, 7, 1)  # NĐ 118/2025/NĐ-CP replaced NĐ 61/2018/NĐ-CP
 FUTURE_TOLERANCE = dt.timedelta(minutes=2)  # clocks of desks and server differ a little
@@ -373,7 +384,7 @@ class Dossier(Aggregate):
                   reason: str, note: str | None = None) -> None:
         """Issue an apology slip with a new appointment; ``due_at`` does not move."""
         self._check("apologize", at, now, reason=reason)
-        if _is_naive(new_appointment_at) or new_appointment_at <= at:
+        if is_naive(new_appointment_at) or new_appointment_at <= at:
             raise InvalidDossierError("Ngày hẹn trả mới phải sau thời điểm xin lỗi.",
                                       {"new_appointment_at": ["Ngày hẹn trả mới phải sau thời điểm xin lỗi."]},
                                       reason="validation_failed")
@@ -461,12 +472,13 @@ class Dossier(Aggregate):
         self.trigger_event(cls, **fields)
 
 
-def _is_naive(at: Any) -> bool:
+def is_naive(at: Any) -> bool:
+    """True unless ``at`` is a datetime with a UTC offset (api.md: a naive datetime is refused)."""
     return not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None
 
 
 def _moment_errors(name: str, at: dt.datetime, now: dt.datetime) -> dict[str, list[str]]:
-    if _is_naive(at):
+    if is_naive(at):
         return {name: ["Thời điểm phải có múi giờ, ví dụ 2024-04-15T09:30:00+07:00."]}
     if at > now + FUTURE_TOLERANCE:
         return {name: ["Thời điểm không được ở tương lai."]}

@@ -9,9 +9,17 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from events.schemas import GroupKeys, Page, StrictSchema
+from events.schemas import GroupKeys, Page, ReportPeriodQuery, StrictSchema
 from tracker.agencies import LEVELS, MAX_CODE, MAX_NAME, STATUSES
-from tracker.domain import CHANNELS, STATES, STEP_TYPES, TIME_UNITS, InvalidDossierError
+from tracker.domain import (
+    CHANNELS,
+    STATES,
+    STEP_FIELDS,
+    STEP_REQUIRED_FIELDS,
+    STEP_TYPES,
+    TIME_UNITS,
+    InvalidDossierError,
+)
 from tracker.queries import GROUP_KEYS
 
 CODE = validate.Regexp(rf"^\S{{1,{MAX_CODE}}}$", error=f"Mã đơn vị gồm 1 đến {MAX_CODE} ký tự, không có khoảng trắng.")
@@ -81,14 +89,6 @@ class AgencyPage(Schema):
 
 # -- dossiers ----------------------------------------------------------------------------------------------
 
-STEP_EXTRA_FIELDS = {
-    "start_processing": ("handler",), "transfer": ("to_agency",), "request_supplement": ("reason",),
-    "receive_supplement": (), "request_payment": ("amount",), "receive_payment": (), "suspend": ("reason",),
-    "resume": (), "apologize": ("new_appointment_at", "reason"), "resolve": (), "deliver": ("method",),
-    "withdraw": ("reason",), "reject": ("reason",),
-}
-STEP_REQUIRED = {"transfer": ("to_agency",), "request_supplement": ("reason",), "suspend": ("reason",),
-                 "apologize": ("new_appointment_at", "reason"), "deliver": ("method",), "reject": ("reason",)}
 MOMENT = {"description": "ISO 8601 with an offset, e.g. `2024-04-15T09:30:00+07:00`"}
 
 
@@ -156,12 +156,12 @@ class StepIn(StrictSchema):
     @validates_schema
     def fields_of_the_type(self, data, **kwargs):
         kind = data.get("type")
-        if kind not in STEP_EXTRA_FIELDS:
+        if kind not in STEP_FIELDS:
             return
-        errors = {name: ["Trường này là bắt buộc với bước này."] for name in STEP_REQUIRED.get(kind, ())
+        errors = {name: ["Trường này là bắt buộc với bước này."] for name in STEP_REQUIRED_FIELDS.get(kind, ())
                   if name not in data}
         errors.update({name: [f"Bước {kind} không có trường này."] for name in data
-                       if name not in ("type", "at", "note", *STEP_EXTRA_FIELDS[kind])})
+                       if name not in ("type", "at", "note", *STEP_FIELDS[kind])})
         if errors:
             raise ValidationError(errors)
 
@@ -245,16 +245,8 @@ class DueOut(Schema):
     paused = fields.Integer()
 
 
-class ResultsQuery(Schema):
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+class ResultsQuery(ReportPeriodQuery):
     by = GroupKeys(tuple(GROUP_KEYS), load_default=[])
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-
-    @validates_schema
-    def period_in_order(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "from")
 
 
 class ResultCounts(Schema):

@@ -10,6 +10,7 @@ from flask import Flask, current_app, send_from_directory
 from flask_smorest import Api
 
 from config import errors, idempotency
+from config.digest_settings import DigestSettings, load_digest_settings
 from config.services import Services, build_services
 from config.settings import Settings
 
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """Return the WSGI application for ``settings`` (from ``TTHC_*`` variables when None).
 
     The database must already be migrated (``tthc db upgrade``; ``tthc serve`` does it for SQLite):
-    web workers never create tables.
+    web workers never create tables. Raises ``SettingsError`` when the digest file is wrong.
     """
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -44,16 +45,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["tthc"] = services or build_services(settings)
+    app.extensions["tthc"] = services = services or build_services(settings)
+    app.extensions["tthc_digest"] = load_digest_settings(settings, services.agencies)  # fails at start-up
 
     api = Api(app)
     from catalog.api import blp as catalog_blp
     from config.health import blp as health_blp
     from tracker.api import blp as tracker_blp
+    from tracker.digest_api import blp as digest_blp
 
     api.register_blueprint(health_blp)
     api.register_blueprint(catalog_blp)
     api.register_blueprint(tracker_blp)
+    api.register_blueprint(digest_blp)
     errors.init_app(app)
     idempotency.init_app(app, lambda: app.extensions["tthc"].projector.engine)
 
@@ -68,3 +72,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 def services() -> Services:
     """Return the services of the current application (for views)."""
     return current_app.extensions["tthc"]
+
+
+def digest_settings() -> DigestSettings:
+    """Return the digest's groups and channels of the current application (for views)."""
+    return current_app.extensions["tthc_digest"]

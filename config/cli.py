@@ -52,8 +52,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1, or TTHC_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default 8000, or TTHC_PORT).")
 @click.option("--threads", default=8, show_default=True, help="Worker threads of the embedded server.")
-def serve(host: str | None, port: int | None, threads: int) -> None:
-    """Run the service with waitress, migrating an empty SQLite database first."""
+@click.option("--scheduler", "with_scheduler", is_flag=True,
+              help="Also run the daily digest schedule in this process (single-process set-ups only).")
+def serve(host: str | None, port: int | None, threads: int, with_scheduler: bool) -> None:
+    """Run the service with waitress, migrating an empty SQLite database first.
+
+    With --scheduler the digest schedule runs in this process too; run it in one process only (never
+    under gunicorn workers), or use `tthc scheduler` beside the web service.
+    """
     import waitress
 
     from config import migrate
@@ -65,6 +71,10 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     elif migrate.is_empty(settings.database_url):
         raise CommandError("The PostgreSQL database has no tables yet: run `tthc db upgrade` first.")
     app = create_app(settings)
+    if with_scheduler:
+        from config.scheduler import start_background
+
+        start_background(app.extensions["tthc"])
     host, port = host or settings.host, port or settings.port
     click.echo(f"tthc listening on http://{host}:{port}/api/health (database: {settings.database_url.split(':')[0]})")
     waitress.serve(app, host=host, port=port, threads=threads)
@@ -121,6 +131,7 @@ from config import cli_calendar  # noqa: E402,F401  (registers commands)
 from config import cli_agencies  # noqa: E402,F401  (registers commands)
 from config import cli_dossiers  # noqa: E402,F401  (registers commands)
 from config import cli_demo  # noqa: E402,F401  (registers commands)
+from config import cli_digest  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

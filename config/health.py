@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from config import app as app_module
+from tracker.deliveries import DeliveryLog
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Tình trạng dịch vụ")
 
@@ -18,7 +19,9 @@ class Health(Schema):
     database = fields.String(metadata={"description": "`sqlite` or `postgresql`"})
     version = fields.String()
     projections = fields.Dict(keys=fields.String(), values=fields.Nested(ProjectionPosition))
-    last_digest = fields.Dict(allow_none=True)
+    last_digest = fields.Dict(allow_none=True, metadata={
+        "description": "The latest digest date's deliveries: `{date, sent, failed, unknown, claimed, "
+                       "finished_at}` (null before the first)"})
 
 
 @blp.get("/health")
@@ -31,6 +34,7 @@ def health():
             "projections": {}, "last_digest": None}
     try:
         body["projections"] = services.projector.status()
+        body["last_digest"] = DeliveryLog(services.projector.engine).last_run()
     except Exception:  # any failure to read the store means degraded, never a traceback
         body["status"] = "degraded"
         return Health().dump(body), 503

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
@@ -272,6 +273,17 @@ class AgencyRegistry:
                 message = self._unknown_message(conn, key, on)
                 raise UnknownAgencyError(message, {field: [message]})
         return _agency(row)
+
+    def with_subunits(self, codes: Collection[str]) -> set[str]:
+        """Return ``codes`` and the codes of every agency under them (``parent`` links, closed ones too, so
+        dossiers received by a merged unit stay covered). One query per level of depth."""
+        found, frontier = set(codes), set(codes)
+        with self.engine.connect() as conn:
+            while frontier:
+                children = set(conn.scalars(select(agency.c.code).where(agency.c.parent.in_(sorted(frontier)))))
+                frontier = children - found
+                found |= frontier
+        return found
 
     def memoized(self) -> MemoizedAgencyRegistry:
         """Return a view of this registry that remembers what it read, for one bulk import."""

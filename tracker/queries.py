@@ -8,6 +8,7 @@ business dates in Asia/Ho_Chi_Minh; ``working_days_left`` comes from the working
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -104,13 +105,15 @@ def covering(day: dt.date):
 
 
 def due(conn: Connection, calendar: WorkingCalendar, *, as_of: dt.date, within: int, agency: str | None = None,
-        level: str | None = None) -> dict[str, Any]:
+        level: str | None = None, agencies: Collection[str] | None = None,
+        levels: Collection[str] | None = None) -> dict[str, Any]:
     """Return ``{as_of, within, overdue: [...], due: [...], paused: N}`` (api.md, "near deadline").
 
     Lists the dossiers whose clock ran at the end of ``as_of``: ``overdue`` when their due date is before
     ``as_of``, ``due`` when it is within ``within`` working days after it (0: due on ``as_of``); both sorted
     by due moment. ``paused`` counts those waiting on the applicant or another authority. ``agency`` is the
-    receiving agency's code.
+    receiving agency's code; ``agencies`` and ``levels`` keep the dossiers of any of those receiving
+    agencies and levels (the digest's groups).
     """
     limit = calendar.add_working_days(as_of, within)
     filters = [covering(as_of)]
@@ -118,6 +121,10 @@ def due(conn: Connection, calendar: WorkingCalendar, *, as_of: dt.date, within: 
         filters.append(d.agency_code == agency)
     if level:
         filters.append(d.level == level)
+    if agencies:
+        filters.append(d.agency_code.in_(sorted(agencies)))
+    if levels:
+        filters.append(d.level.in_(sorted(levels)))
     joined = dossier_segment_view.join(dossier_view, d.code == s.code)
     rows = conn.execute(
         select(s.code, s.due_at, s.due_on, s.state, d.procedure_code, d.procedure_name, d.agency_code,

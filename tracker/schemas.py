@@ -323,3 +323,18 @@ def read_import_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[
         except ValidationError as error:
             yield number, InvalidDossierError(f"Dòng {number}: dữ liệu không hợp lệ.", error.messages,
                                               reason="validation_failed")
+
+
+class DigestPreviewQuery(Schema):
+    date = fields.Date(metadata={"description": "The digest's date (default: today, Asia/Ho_Chi_Minh)"})
+
+
+class DigestMessage(Schema):
+    group = fields.String()
+    channel = fields.String()
+    text = fields.String(metadata={"description": "At most 2,000 characters; a long digest is several messages"})
+
+
+class DigestPreviewOut(Schema):
+    date = fields.Date()
+    messages = fields.List(fields.Nested(DigestMessage))

@@ -1,5 +1,8 @@
 """Digest deliveries: each send of the near-due digest, claimed per (date, group, channel) before it is tried.
 
+States: claimed (a run holds it) → sending (a request is under way) → claimed (next part) … → sent; or
+failed (certainly not delivered) or unknown (may have been delivered: only a resend sends again).
+
 Revision ID: 0005_digests
 Revises: 0004_tracker
 Create Date: 2026-11-21
@@ -32,7 +35,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("digest_on", "group_name", "channel", "sequence", name="pk_digest_delivery"),
-        sa.CheckConstraint("state IN ('claimed', 'sent', 'failed', 'unknown')", name="ck_digest_delivery_state"),
+        sa.CheckConstraint("state IN ('claimed', 'sending', 'sent', 'failed', 'unknown')", name="ck_digest_delivery_state"),
     )
     op.create_index("ix_digest_delivery_claimed_at", "digest_delivery", ["claimed_at"])
 

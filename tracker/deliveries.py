@@ -214,10 +214,11 @@ class DeliveryLog:
         return {"date": latest.isoformat(), **counts,
                 "finished_at": max(_utc(m) for m in finished).isoformat() if finished else None}
 
-    def _change(self, key: dict, holder: str, state: str | None, **values) -> bool:
+    def _change(self, key: dict, holder: str, expected: str | None, /, **values) -> bool:
+        """Update the row held by ``holder`` (in state ``expected`` unless None); True when it was."""
         conditions = [*_key(key), digest_delivery.c.claimed_by == holder]
-        if state is not None:
-            conditions.append(digest_delivery.c.state == state)
+        if expected is not None:
+            conditions.append(digest_delivery.c.state == expected)
         with self.engine.begin() as conn:
             return conn.execute(update(digest_delivery).where(*conditions).values(**values)).rowcount == 1
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, SettingsError
-from tracker.agencies import LEVELS, AgencyRegistry
+from tracker.agencies import LEVELS, AgencyNotFoundError, AgencyRegistry
 from tracker.channels import DEFAULT_BASE_URLS, KINDS, ChannelConfig
 from tracker.digest import MAX_PARTS, DigestGroup
 
@@ -82,8 +82,6 @@ def load_digest_settings(settings: Settings, agencies: AgencyRegistry | None = N
 
 def check_agencies(digest: DigestSettings, agencies: AgencyRegistry) -> None:
     """Raise ``SettingsError`` when a group names an agency code the registry has never had."""
-    from tracker.agencies import AgencyNotFoundError
-
     for n, group in enumerate(digest.groups):
         for code in group.agencies:
             try:

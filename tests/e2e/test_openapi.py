@@ -30,6 +30,7 @@ TRACKER_PATHS = {
     "/api/dossiers/due": {"get"},
     "/api/dossiers/import": {"post"},
     "/api/reports/dossier-results": {"get"},
+    "/api/digests/preview": {"get"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ASSETS = "/api/docs/assets/"

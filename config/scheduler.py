@@ -68,10 +68,11 @@ def missed_today(calendar: WorkingCalendar, at: dt.time, now: dt.datetime) -> bo
     return calendar.is_working_day(now.date()) and at <= now.timetz().replace(tzinfo=None) < calendar.closing_time
 
 
-def daily_digest(services: Services, digest: DigestSettings) -> None:
-    """The job: today's digest to every group; outcomes go to the log, and nothing raised stops the scheduler."""
+def daily_digest(services: Services, digest: DigestSettings, on: dt.date | None = None) -> None:
+    """The job: the digest of ``on`` (today) to every group; outcomes go to the log, and nothing raised stops
+    the scheduler."""
     try:
-        on = today(services)
+        on = on or today(services)
         for outcome in run_digest(services, digest, on, actor="scheduler"):
             level = logging.ERROR if outcome.state in ("failed", "unknown") else logging.INFO
             log.log(level, "digest %s: %s", on, outcome.line)
@@ -91,8 +92,8 @@ def schedule(scheduler: BaseScheduler, services: Services, digest: DigestSetting
     if not missed_today(services.calendar(), digest.time, now):
         return False
     log.info("started after %s on a working day: sending today's digest now", digest.time.strftime("%H:%M"))
-    scheduler.add_job(daily_digest, "date", run_date=now, args=(services, digest), id=f"{JOB_ID}-catch-up",
-                      misfire_grace_time=MISFIRE_GRACE)
+    scheduler.add_job(daily_digest, "date", args=(services, digest, now.date()), id=f"{JOB_ID}-catch-up",
+                      misfire_grace_time=MISFIRE_GRACE)  # no run date: at once
     return True
 
 

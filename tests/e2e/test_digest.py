@@ -138,3 +138,21 @@ def test_without_a_date_on_a_day_off_tthc_digest_sends_nothing(province_app, sql
 
     assert result.exit_code == 0
     assert result.output == "14/11/2026 is not a working day (Thứ Bảy): nothing sent; give --date to send anyway\n"
+
+
+def test_tthc_scheduler_with_no_groups_configured_refuses_to_start_in_one_line(sqlite_url, tmp_path):
+    env = {**os.environ, "TTHC_DATABASE_URL": sqlite_url, "TTHC_INSTANCE_PATH": str(tmp_path)}
+    env.pop("TTHC_DIGEST_CONFIG", None)
+
+    result = subprocess.run([TTHC, "scheduler"], env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("error: no digest groups configured")
+
+
+def test_the_digest_commands_explain_themselves():
+    runner = CliRunner()
+
+    assert "--resend" in runner.invoke(cli, ["digest", "--help"]).output
+    assert "working days" in runner.invoke(cli, ["scheduler", "--help"]).output
+    assert "--scheduler" in runner.invoke(cli, ["serve", "--help"]).output

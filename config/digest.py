@@ -103,6 +103,9 @@ def _send(deliveries: DeliveryLog, digest: DigestSettings, on: dt.date, group: D
     channel = open_channel(digest.channels[name], stream=stream)
     try:
         state, reason = deliver(deliveries, claim, channel, texts)
+    except Exception as error:  # the log could not be written mid-send: the next run decides from the row
+        log.exception("digest %s %s via %s: could not record the delivery", on, group.name, name)
+        state, reason = "unknown", f"could not record the delivery: {type(error).__name__}"
     finally:
         channel.close()
     if state in ("failed", "unknown"):

@@ -95,8 +95,8 @@ def compose(group: DigestGroup, near_due: dict[str, Any], on: dt.date, *, dossie
         return [f"{title}\n{EMPTY_LINE}"] if group.send_when_empty else []
     overdue = len(near_due["overdue"])
     today = sum(1 for item in near_due["due"] if item["working_days_left"] == 0)
-    counts = (f"Quá hạn: {overdue}", f"Đến hạn hôm nay: {today}",
-              f"Đến hạn trong {group.within} ngày làm việc tới: {len(near_due['due']) - today}",
+    ahead = [f"Đến hạn trong {group.within} ngày làm việc tới: {len(near_due['due']) - today}"] if group.within else []
+    counts = (f"Quá hạn: {overdue}", f"Đến hạn hôm nay: {today}", *ahead,
               f"Tạm dừng (chờ bổ sung, nghĩa vụ tài chính…): {near_due['paused']}")
     chunks = [_Chunk(counts)]
     for unit in _units(items):

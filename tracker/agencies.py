@@ -228,6 +228,21 @@ class AgencyRegistry:
             raise AgencyNotFoundError(f"Không tìm thấy đơn vị có mã {code.strip()}.")
         return _agency(row)
 
+    def with_descendants(self, codes: set[str]) -> set[str]:
+        """Return ``codes`` and the codes of every agency below them through ``parent`` links, at any depth."""
+        found, frontier = set(codes), set(codes)
+        with self.engine.connect() as conn:
+            while frontier:
+                children = set(conn.scalars(select(agency.c.code).where(agency.c.parent.in_(sorted(frontier)))))
+                frontier = children - found
+                found |= frontier
+        return found
+
+    def exists(self, code: str) -> bool:
+        """Return whether an agency (open or closed) has ``code``."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(agency.c.code).where(agency.c.code == code.strip())) is not None
+
     def list(self, *, level: str | None = None, parent: str | None = None, q: str | None = None,
              status: str | None = None, as_of: dt.date | None = None, page: int = 1,
              per_page: int = 50) -> AgencyPage:

@@ -65,6 +65,11 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     elif migrate.is_empty(settings.database_url):
         raise CommandError("The PostgreSQL database has no tables yet: run `tthc db upgrade` first.")
     app = create_app(settings)
+    from config.cli_users import ensure_first_admin
+
+    password = ensure_first_admin(app.extensions["tthc"])
+    if password:  # printed once, to the console only (never to the log)
+        click.echo(f"Tài khoản quản trị đầu tiên: admin — mật khẩu (chỉ hiển thị một lần): {password}")
     host, port = host or settings.host, port or settings.port
     click.echo(f"tthc listening on http://{host}:{port}/api/health (database: {settings.database_url.split(':')[0]})")
     waitress.serve(app, host=host, port=port, threads=threads)
@@ -121,6 +126,7 @@ from config import cli_calendar  # noqa: E402,F401  (registers commands)
 from config import cli_agencies  # noqa: E402,F401  (registers commands)
 from config import cli_dossiers  # noqa: E402,F401  (registers commands)
 from config import cli_demo  # noqa: E402,F401  (registers commands)
+from config import cli_users  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ class AuditProjection(Projection):
                          "application": self.application.name,
                          "aggregate_kind": self.kinds.get(aggregate, aggregate.lower()), "aggregate_key": key,
                          "event": name, "actor": str(getattr(event, "actor", None) or "unknown"),
-                         "occurred_at": occurred, "recorded_at": event.timestamp})
+                         "occurred_at": utc(occurred), "recorded_at": utc(event.timestamp)})  # SQLite keeps no offset
         if rows:
             conn.execute(insert(audit_view), rows)
 

@@ -9,7 +9,7 @@ from tests.conftest import token_client
 APPLICANT = {"name": "Nguyễn Văn An", "id_number": "001203004567", "phone": "0912345678",
              "email": "an.nguyen@example.vn", "address": "12 Lê Lợi", "organization": "Công ty Hòa Bình"}
 MASKED = {"name": "N***** V** A*", "id_number": "00********67", "phone": "09******78",
-          "email": "a********@e*********", "address": "1* L* L**", "organization": "C**** t* H** B***"}
+          "email": "a********@e*********", "address": "1* L* L**", "organization": "C*** t* H** B***"}
 DOSSIER = "G09.32-20261102-00001"
 PASSWORD = "mật khẩu đủ dài"
 

@@ -134,10 +134,11 @@ class AccountRegistry:
         return self.get(name)
 
     def unlock(self, name: str, *, actor: str) -> Account:
-        """Clear the failed sign-ins of ``name`` (known account or not: the throttle keys typed names)."""
+        """Clear the failed sign-ins of account ``name``. Raises ``AccountNotFoundError`` (404)."""
+        current = self.get(name)
         with self.engine.begin() as conn:
-            self.throttle.reset(conn, normalized(name))
-            log.record(conn, at=self.clock(), actor=actor, action="unlocked", account=normalized(name))
+            self.throttle.reset(conn, current.name)
+            log.record(conn, at=self.clock(), actor=actor, action="unlocked", account=current.name)
         return self.get(name)
 
     def authenticate(self, username: str, password: str) -> Account:

@@ -6,6 +6,8 @@ access log with ``--actor``. A generated password or a token is printed once, al
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from access.accounts import Account, generated_password
@@ -28,7 +30,6 @@ def describe(account: Account) -> str:
 
 def refused(func):
     """Turn an access refusal into a one-line failure (``reason``, message and field errors)."""
-    import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):

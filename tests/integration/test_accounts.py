@@ -20,7 +20,15 @@ from access.errors import (
     SignInThrottledError,
 )
 from access.passwords import Passwords
-from access.tables import access_log, account, account_agency, account_role, api_token, audit_view, sign_in_failure
+from access.tables import (
+    access_log,
+    account,
+    account_agency,
+    account_role,
+    api_token,
+    audit_view,
+    sign_in_failure,
+)
 from access.throttle import ThrottlePolicy
 from access.tokens import TokenStore
 from tests.conftest import FAST_PASSWORDS

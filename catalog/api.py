@@ -9,6 +9,7 @@ from uuid import UUID
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from access.roles import Permission
 from catalog import queries
 from catalog.schemas import (
     AsOfQuery,
@@ -25,11 +26,10 @@ from catalog.schemas import (
     RetractionIn,
 )
 from config.app import services
+from config.auth import actor, requires
 from config.exports import table_response
 
 blp = Blueprint("catalog", __name__, url_prefix="/api", description="Danh mục thủ tục hành chính")
-
-ACTOR = "api"  # until accounts exist (access-control issue), every API command is attributed to "api"
 
 AUTHORITY_VI = {"central": "Trung ương", "local": "Địa phương"}
 LEVEL_VI = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
@@ -56,6 +56,7 @@ def today() -> dt.date:
 
 @blp.route("/decisions")
 class Decisions(MethodView):
+    @requires(Permission.CATALOG_READ)
     @blp.arguments(DecisionQuery, location="query")
     @blp.response(200, DecisionPage)
     def get(self, args):
@@ -63,18 +64,20 @@ class Decisions(MethodView):
         with read_models() as conn:
             return queries.list_decisions(conn, **args)
 
+    @requires(Permission.DECISIONS_WRITE)
     @blp.arguments(DecisionIn)
     @blp.response(201, DecisionOut)
     @blp.alt_response(409, description="A rule refuses the decision (`reason`, per-entry `errors.entries`)")
     def post(self, body):
         """Record a Quyết định công bố: applied whole or not at all."""
-        decision = services().catalog.record_decision(actor=ACTOR, **body)
+        decision = services().catalog.record_decision(actor=actor(), **body)
         with read_models() as conn:
             return queries.get_decision(conn, decision.id)
 
 
 @blp.route("/decisions/<uuid:decision_id>")
 class DecisionResource(MethodView):
+    @requires(Permission.CATALOG_READ)
     @blp.response(200, DecisionOut)
     def get(self, decision_id: UUID):
         """Show one decision with its entries and history."""
@@ -83,27 +86,30 @@ class DecisionResource(MethodView):
 
 
 @blp.route("/decisions/<uuid:decision_id>/publication", methods=["POST"])
+@requires(Permission.DECISIONS_WRITE)
 @blp.arguments(PublicationIn)
 @blp.response(200, DecisionOut)
 def record_publication(body, decision_id: UUID):
     """Record when the decision was publicised on the national TTHC database (NĐ 63/2010 Art. 24)."""
-    services().catalog.record_publication(decision_id, body["publicised_on"], actor=ACTOR)
+    services().catalog.record_publication(decision_id, body["publicised_on"], actor=actor())
     with read_models() as conn:
         return queries.get_decision(conn, decision_id)
 
 
 @blp.route("/decisions/<uuid:decision_id>/retraction", methods=["POST"])
+@requires(Permission.DECISIONS_WRITE)
 @blp.arguments(RetractionIn)
 @blp.response(200, DecisionOut)
 @blp.alt_response(409, description="`decision_has_dependents` or `decision_retracted`")
 def retract(body, decision_id: UUID):
     """Withdraw a decision recorded in error: the catalog and reports become as if it never was."""
-    services().catalog.retract_decision(decision_id, body["reason"], actor=ACTOR)
+    services().catalog.retract_decision(decision_id, body["reason"], actor=actor())
     with read_models() as conn:
         return queries.get_decision(conn, decision_id)
 
 
 @blp.route("/procedures")
+@requires(Permission.CATALOG_READ)
 @blp.arguments(ProcedureQuery, location="query")
 @blp.response(200, ProcedurePage)
 def list_procedures(args):
@@ -114,6 +120,7 @@ def list_procedures(args):
 
 
 @blp.route("/procedures/<string:code>")
+@requires(Permission.CATALOG_READ)
 @blp.arguments(AsOfQuery, location="query")
 @blp.response(200, ProcedureOut)
 def show_procedure(args, code: str):
@@ -123,6 +130,7 @@ def show_procedure(args, code: str):
 
 
 @blp.route("/reports/procedure-changes")
+@requires(Permission.REPORTS_READ)
 @blp.arguments(ChangeReportQuery, location="query")
 @blp.response(200, ChangeReport)
 @blp.alt_response(200, description="`format=csv` or `format=xlsx`: the same table as a file",

@@ -16,9 +16,9 @@ from catalog.read_models import (
     procedure_history_view,
     procedure_version_view,
 )
-from events.search import fold
 from events.application import load_aggregates
 from events.projection import Projection
+from events.search import fold
 
 
 class DecisionProjection(Projection):

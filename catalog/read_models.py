@@ -3,7 +3,19 @@
 Written only by the projections in ``catalog/projections.py``; read by ``catalog/queries.py``.
 """
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 
 from events.tables import metadata
 

@@ -9,7 +9,8 @@ import swagger_ui_bundle
 from flask import Flask, current_app, send_from_directory
 from flask_smorest import Api
 
-from config import errors, idempotency
+from access.roles import Permission
+from config import auth, errors, idempotency
 from config.digest_settings import DigestSettings, load_digest_settings
 from config.services import Services, build_services
 from config.settings import Settings
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["tthc_digest"] = load_digest_settings(settings, services.agencies)  # fails at start-up
 
     api = Api(app)
+    auth.init_app(app, api, settings)
+    from access.api import blp as access_blp
     from catalog.api import blp as catalog_blp
     from config.health import blp as health_blp
     from tracker.api import blp as tracker_blp
@@ -58,10 +61,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api.register_blueprint(catalog_blp)
     api.register_blueprint(tracker_blp)
     api.register_blueprint(digest_blp)
+    api.register_blueprint(access_blp)
     errors.init_app(app)
     idempotency.init_app(app, lambda: app.extensions["tthc"].projector.engine)
 
     @app.get(SWAGGER_ASSETS + "<path:filename>")
+    @auth.requires(Permission.SIGNED_IN)
     def swagger_assets(filename: str):
         """Swagger UI's files, from the installed ``swagger-ui-bundle`` package (no CDN)."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

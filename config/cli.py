@@ -71,6 +71,11 @@ def serve(host: str | None, port: int | None, threads: int, with_scheduler: bool
     elif migrate.is_empty(settings.database_url):
         raise CommandError("The PostgreSQL database has no tables yet: run `tthc db upgrade` first.")
     app = create_app(settings)
+    from config.cli_users import ensure_first_admin
+
+    password = ensure_first_admin(app.extensions["tthc"])
+    if password:  # printed once, to the console only (never to the log)
+        click.echo(f"Tài khoản quản trị đầu tiên: admin — mật khẩu (chỉ hiển thị một lần): {password}")
     if with_scheduler:
         from config.scheduler import start_background
 
@@ -126,12 +131,15 @@ def catalog() -> None:
     """The TTHC catalog."""
 
 
-from config import cli_catalog  # noqa: E402,F401  (registers commands)
-from config import cli_calendar  # noqa: E402,F401  (registers commands)
-from config import cli_agencies  # noqa: E402,F401  (registers commands)
-from config import cli_dossiers  # noqa: E402,F401  (registers commands)
-from config import cli_demo  # noqa: E402,F401  (registers commands)
-from config import cli_digest  # noqa: E402,F401  (registers commands)
+from config import (
+    cli_agencies,  # noqa: E402,F401  (registers commands)
+    cli_calendar,  # noqa: E402,F401  (registers commands)
+    cli_catalog,  # noqa: E402,F401  (registers commands)
+    cli_demo,  # noqa: E402,F401  (registers commands)
+    cli_digest,  # noqa: E402,F401  (registers commands)
+    cli_dossiers,  # noqa: E402,F401  (registers commands)
+    cli_users,  # noqa: E402,F401  (registers commands)
+)
 
 
 def main() -> None:

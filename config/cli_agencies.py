@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 from sqlalchemy import inspect
 
-from events.search import fold
 from config.cli import CommandError, cli, load_settings
+from events.search import fold
 from tracker.agencies import (
     LEVELS,
     Agency,

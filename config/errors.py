@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, jsonify
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from eventsourcing.persistence import InterfaceError as StoreInterfaceError
-from eventsourcing.persistence import OperationalError as StoreOperationalError
-
+from access import errors as access
 from catalog import domain as catalog
 from catalog.importer import ImportFileError
 from events.errors import ConcurrentUpdateError, StorageUnavailableError
@@ -51,6 +52,16 @@ STATUS_OF: dict[type[Exception], tuple[int, str | None]] = {
     tracker.DossierNotFoundError: (404, None),
     tracker.VersionMismatchError: (412, None),
     CalendarError: (422, None),
+    access.NotSignedInError: (401, None),
+    access.InvalidCredentialsError: (401, None),
+    access.InvalidTokenError: (401, None),
+    access.ForbiddenError: (403, None),  # and ForbiddenAgencyError, CsrfError
+    access.SignInThrottledError: (429, None),
+    access.AccountLockedError: (429, None),
+    access.InvalidAccountError: (422, None),
+    access.DuplicateAccountError: (409, None),
+    access.AccountNotFoundError: (404, None),
+    access.TokenNotFoundError: (404, None),
     ConcurrentUpdateError: (409, "concurrent_update"),
     StorageUnavailableError: (503, "storage_unavailable"),
 }
@@ -65,6 +76,7 @@ MESSAGES = {
     412: "Phiên bản không khớp (If-Match).",
     413: "Nội dung gửi lên quá lớn.",
     415: "Kiểu nội dung không được hỗ trợ.",
+    429: "Quá nhiều yêu cầu; vui lòng thử lại sau.",
     422: "Dữ liệu không hợp lệ.",
     500: "Lỗi hệ thống. Vui lòng thử lại sau.",
     503: "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau.",
@@ -133,7 +145,15 @@ def handle_domain_error(error: Exception):
     details = getattr(error, "errors", None) or {}
     if code == 422:  # field errors are keyed by JSON path, like the schemas' ("entries.1.replaces")
         details = json_paths(details)
-    return error_response(code, reason or error.reason, message, details)
+    response = error_response(code, reason or error.reason, message, details)
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    """Flask-WTF's refusal (a 400 there) is the contract's 403 ``csrf_failed``."""
+    return handle_domain_error(access.CsrfError())
 
 
 def handle_database_error(error: Exception):
@@ -149,6 +169,7 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     """Register the handlers on ``app`` (after flask-smorest, so these win)."""
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     for cls in STATUS_OF:
         app.register_error_handler(cls, handle_domain_error)
     app.register_error_handler(OperationalError, handle_database_error)

@@ -3,7 +3,9 @@
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from access.roles import Permission
 from config import app as app_module
+from config.auth import requires
 from tracker.deliveries import DeliveryLog
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Tình trạng dịch vụ")
@@ -25,6 +27,7 @@ class Health(Schema):
 
 
 @blp.get("/health")
+@requires(Permission.PUBLIC)
 @blp.response(200, Health)
 @blp.alt_response(503, schema=Health, description="The database cannot be reached")
 def health():

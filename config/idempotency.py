@@ -14,7 +14,16 @@ import hashlib
 import json
 
 from flask import Flask, Response, g, request
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, String, Table, insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import error_response
@@ -36,13 +45,16 @@ idempotency_key = Table(
 
 
 def fingerprint() -> str:
-    """Hash the request's method, path and body (JSON compared after parsing, so spacing does not count)."""
+    """Hash the account, the request's method, path and body (JSON compared after parsing, so spacing does not
+    count): one account's key never replays another account's response."""
     raw = request.get_data(cache=True)
     try:
         body = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False).encode()
     except ValueError:
         body = raw
-    return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
+    who = g.get("principal")
+    account = who.account.name.encode() if who is not None else b""
+    return hashlib.sha256(b"\n".join([account, request.method.encode(), request.path.encode(), body])).hexdigest()
 
 
 def init_app(app: Flask, engine_of) -> None:

@@ -35,6 +35,12 @@ class Settings:
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
+    secret_key: str = ""  # signs session cookies; empty: generated once into <instance>/secret_key (0600)
+    cookie_secure: bool = True  # session cookie only over HTTPS; false for plain-http development
+    session_hours: int = 8
+    sign_in_delay_after: int = 3  # consecutive failures before each further try waits 2^(n-3) s
+    sign_in_lock_after: int = 10  # failures that lock sign-in …
+    sign_in_lock_minutes: int = 15  # … for this long
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -74,5 +80,21 @@ class Settings:
                 values["port"] = int(env["TTHC_PORT"])
             except ValueError as error:
                 raise SettingsError(f"TTHC_PORT: expected a number, got {env['TTHC_PORT']!r}") from error
+        if env.get("TTHC_SECRET_KEY"):
+            values["secret_key"] = env["TTHC_SECRET_KEY"]
+        if env.get("TTHC_COOKIE_SECURE"):
+            flag = env["TTHC_COOKIE_SECURE"].strip().lower()
+            if flag not in ("1", "0", "true", "false", "yes", "no"):
+                raise SettingsError(f"TTHC_COOKIE_SECURE: expected 1/0, true/false or yes/no, got {flag!r}")
+            values["cookie_secure"] = flag in ("1", "true", "yes")
+        for name in ("session_hours", "sign_in_delay_after", "sign_in_lock_after", "sign_in_lock_minutes"):
+            variable = f"TTHC_{name.upper()}"
+            if env.get(variable):
+                try:
+                    values[name] = int(env[variable])
+                except ValueError as error:
+                    raise SettingsError(f"{variable}: expected a number, got {env[variable]!r}") from error
+                if values[name] < 1:
+                    raise SettingsError(f"{variable}: expected a positive number, got {env[variable]!r}")
         values.update(overrides)
         return cls(**values)

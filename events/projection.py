@@ -45,6 +45,11 @@ class Projection(ABC):
     def process(self, conn: Connection, events: Sequence[Any]) -> None:
         """Write the effects of ``events`` (domain events, in log order) through ``conn``."""
 
+    def clear(self, conn: Connection) -> None:
+        """Delete the rows this projection owns (before a rebuild): by default, everything in ``tables``."""
+        for table in reversed(self.tables):
+            conn.execute(delete(table))
+
 
 class Projector:
     """Runs projections over the event log, incrementally or from scratch.
@@ -90,8 +95,7 @@ class Projector:
             head = self._head(projection)
             with self._transaction() as conn:
                 self._lock(conn, projection)
-                for table in reversed(projection.tables):
-                    conn.execute(delete(table))
+                projection.clear(conn)
                 conn.execute(
                     update(projection_tracking)
                     .where(projection_tracking.c.name == projection.name)

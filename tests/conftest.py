@@ -8,9 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from access.passwords import Passwords
+from access.roles import ALL_AGENCIES, ROLES
 from config import migrate
 from config.services import build_services
 from config.settings import Settings
@@ -36,6 +40,44 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# Argon2id at its cheapest, passed explicitly to the tests' services: fast tests, and no setting can do this
+FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+TESTER = "tester"  # the account every default test client signs in as: every role, every agency
+
+
+def bearer_client_class(secret: str) -> type[FlaskClient]:
+    """A test client class that sends ``Authorization: Bearer <secret>`` on every request."""
+
+    class BearerClient(FlaskClient):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+
+    return BearerClient
+
+
+def sign_in_test_clients(app) -> None:
+    """Create the ``tester`` account and make ``app.test_client()`` send its token, so the tests written
+    before access control keep their meaning. ``anonymous(app)`` gives a client without credentials."""
+    services = app.extensions["tthc"]
+    services.accounts.create(TESTER, roles=ROLES, agencies=[ALL_AGENCIES], actor="tests")
+    secret = services.tokens.create(TESTER, label="tests", expires_in_days=None, actor="tests").secret
+    app.test_client_class = bearer_client_class(secret)
+
+
+def anonymous(app) -> FlaskClient:
+    """A test client that carries no token (it keeps cookies, e.g. a session after ``POST /api/session``)."""
+    return FlaskClient(app, app.response_class, use_cookies=True)
+
+
+def token_client(app, name: str, *, roles, agencies=()) -> FlaskClient:
+    """Create account ``name`` with ``roles`` and ``agencies`` and return a client signed in with its token."""
+    services = app.extensions["tthc"]
+    services.accounts.create(name, roles=roles, agencies=agencies, actor="tests")
+    secret = services.tokens.create(name, label="tests", expires_in_days=None, actor="tests").secret
+    return bearer_client_class(secret)(app, app.response_class, use_cookies=True)
 
 
 STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -64,11 +106,12 @@ def application(url: str, tmp_path):
     """Yield a test application with its own services on the migrated database at ``url``."""
     from config.app import create_app
 
-    settings = Settings(instance_path=tmp_path, database_url=url)
-    services = build_services(settings)
+    settings = Settings(instance_path=tmp_path, database_url=url, cookie_secure=False)
+    services = build_services(settings, FAST_PASSWORDS)
     try:
         app = create_app(settings, services)
         app.config["TESTING"] = True
+        sign_in_test_clients(app)
         yield app
     finally:
         services.close()
@@ -98,12 +141,12 @@ def sqlite_url(tmp_path):
 
 @pytest.fixture
 def settings(database_url, tmp_path):
-    return Settings(instance_path=tmp_path, database_url=database_url)
+    return Settings(instance_path=tmp_path, database_url=database_url, cookie_secure=False)
 
 
 @pytest.fixture
 def services(settings):
-    services = build_services(settings)
+    services = build_services(settings, FAST_PASSWORDS)
     yield services
     services.close()
 
@@ -114,6 +157,7 @@ def app(settings, services):
 
     app = create_app(settings, services)
     app.config["TESTING"] = True
+    sign_in_test_clients(app)
     return app
 
 

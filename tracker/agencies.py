@@ -229,6 +229,11 @@ class AgencyRegistry:
             raise AgencyNotFoundError(f"Không tìm thấy đơn vị có mã {code.strip()}.")
         return _agency(row)
 
+    def exists(self, code: str) -> bool:
+        """Return whether an agency (open or closed) has ``code``."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(agency.c.code).where(agency.c.code == code.strip())) is not None
+
     def list(self, *, level: str | None = None, parent: str | None = None, q: str | None = None,
              status: str | None = None, as_of: dt.date | None = None, page: int = 1,
              per_page: int = 50) -> AgencyPage:

@@ -10,7 +10,9 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from access.roles import Permission
 from config.app import services
+from config.auth import actor, admits_agency, authorize_agencies, presented, requires
 from config.exports import table_response
 from tracker import queries
 from tracker.agencies import AgencyNotFoundError
@@ -36,12 +38,12 @@ from tracker.schemas import (
 
 blp = Blueprint("tracker", __name__, url_prefix="/api", description="Theo dõi hồ sơ")
 
-ACTOR = "api"  # until accounts exist (access-control issue), every API command is attributed to "api"
 LEVEL_VI = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 @blp.route("/agencies")
 class Agencies(MethodView):
+    @requires(Permission.AGENCIES_READ)
     @blp.arguments(AgencyQuery, location="query")
     @blp.response(200, AgencyPage)
     def get(self, args):
@@ -49,16 +51,18 @@ class Agencies(MethodView):
         accents."""
         return services().agencies.list(**args)
 
+    @requires(Permission.AGENCIES_WRITE)
     @blp.arguments(AgencyIn)
     @blp.response(201, AgencyOut)
     @blp.alt_response(409, description="`duplicate_agency`: the code is taken, or the name by a current agency")
     def post(self, body):
         """Register an agency (đơn vị tiếp nhận, giải quyết); `parent` and `successor` must be known (422
         `unknown_agency`)."""
-        return services().agencies.add(actor=ACTOR, **body)
+        return services().agencies.add(actor=actor(), **body)
 
 
 @blp.route("/agencies/<string:code>")
+@requires(Permission.AGENCIES_READ)
 @blp.response(200, AgencyOut)
 @blp.alt_response(404, description="`agency_not_found`")
 def show_agency(code: str):
@@ -67,13 +71,14 @@ def show_agency(code: str):
 
 
 @blp.route("/agencies/<string:code>/closure", methods=["POST"])
+@requires(Permission.AGENCIES_WRITE)
 @blp.arguments(ClosureIn)
 @blp.response(200, AgencyOut)
 @blp.alt_response(404, description="`agency_not_found`")
 @blp.alt_response(409, description="`agency_already_closed`")
 def close_agency(body, code: str):
     """Record the last day an agency is valid (merged, renamed, abolished) and its successor, if any."""
-    return services().agencies.close(code, body["valid_to"], body.get("successor"), actor=ACTOR)
+    return services().agencies.close(code, body["valid_to"], body.get("successor"), actor=actor())
 
 
 # -- dossiers ----------------------------------------------------------------------------------------------
@@ -111,12 +116,14 @@ def agency_code(ref: str, on: dt.date) -> str:
 
 
 def show(code: str) -> dict:
+    """The dossier as the signed-in account may see it (personal data masked unless it may see them)."""
     with dossier_reads() as (conn, calendar, today):
-        return queries.get_dossier(conn, code, calendar, today)
+        return presented(queries.get_dossier(conn, code, calendar, today))
 
 
 @blp.route("/dossiers")
 class Dossiers(MethodView):
+    @requires(Permission.DOSSIERS_READ)
     @blp.arguments(DossierQuery, location="query")
     @blp.response(200, DossierPage)
     def get(self, args):
@@ -125,18 +132,24 @@ class Dossiers(MethodView):
         with dossier_reads() as (conn, calendar, today):
             if args.get("agency"):
                 args["agency"] = agency_code(args["agency"], today)
-            return queries.list_dossiers(conn, calendar, today, **args)
+            page = queries.list_dossiers(conn, calendar, today, **args)
+        return dict(page, items=[presented(dossier) for dossier in page["items"]])
 
+    @requires(Permission.DOSSIERS_WRITE)
     @blp.arguments(DossierIn)
     @blp.response(201, DossierOut)
     @blp.alt_response(409, description="`procedure_not_active`, `unknown_procedure` or `duplicate_dossier`")
     def post(self, body):
-        """Receive a dossier (tiếp nhận); `due_at` comes from the working-day calendar."""
-        dossier = services().tracker.receive_dossier(actor=ACTOR, **body)
+        """Receive a dossier (tiếp nhận); `due_at` comes from the working-day calendar. Officers receive only
+        at their agencies (403 `forbidden_agency`)."""
+        received_on = body["received_at"].astimezone(services().settings.tz).date()
+        authorize_agencies([agency_code(body["agency"], received_on)])
+        dossier = services().tracker.receive_dossier(actor=actor(), **body)
         return show(dossier.code)
 
 
 @blp.route("/dossiers/due")
+@requires(Permission.DOSSIERS_READ)
 @blp.arguments(DueQuery, location="query")
 @blp.response(200, DueOut)
 def due_dossiers(args):
@@ -151,16 +164,20 @@ def due_dossiers(args):
 
 
 @blp.route("/dossiers/import", methods=["POST"])
+@requires(Permission.DOSSIERS_WRITE)
 @blp.response(200, ImportOut)
 @blp.doc(requestBody={"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
                       "description": "One dossier per line: the body of `POST /api/dossiers` plus `steps`."})
 def import_dossiers():
-    """Bulk import (NDJSON): each line whole or not at all; a line whose code exists is skipped."""
-    report = services().tracker.import_dossiers(read_import_lines(request.stream), actor=ACTOR)
+    """Bulk import (NDJSON): each line whole or not at all; a line whose code exists is skipped; a line of an
+    agency not assigned to the account fails with reason `forbidden_agency`."""
+    report = services().tracker.import_dossiers(read_import_lines(request.stream), actor=actor(),
+                                                admit=admits_agency)
     return asdict(report)
 
 
 @blp.route("/dossiers/<string:code>")
+@requires(Permission.DOSSIERS_READ)
 @blp.response(200, DossierOut)
 def show_dossier(code: str):
     """Show a dossier with its timeline, `working_days_left` and national status code."""
@@ -168,13 +185,17 @@ def show_dossier(code: str):
 
 
 @blp.route("/dossiers/<string:code>/steps", methods=["POST"])
+@requires(Permission.DOSSIERS_WRITE)
 @blp.arguments(StepIn)
 @blp.response(200, DossierOut)
 @blp.alt_response(409, description="`illegal_transition` (`errors.allowed`) or `concurrent_update`")
 @blp.alt_response(412, description="`If-Match` names another version")
 def log_step(body, code: str):
-    """Log a step; `If-Match: <version>` makes it conditional."""
-    services().tracker.log_step(code, body, actor=ACTOR, expected_version=if_match())
+    """Log a step; `If-Match: <version>` makes it conditional. Officers log steps only on dossiers their
+    agencies received or now handle (403 `forbidden_agency`, nothing recorded)."""
+    with dossier_reads() as (conn, _calendar, _today):
+        authorize_agencies(queries.dossier_agencies(conn, code))
+    services().tracker.log_step(code, body, actor=actor(), expected_version=if_match())
     return show(code)
 
 
@@ -191,6 +212,7 @@ def if_match() -> int | None:
 
 
 @blp.route("/reports/dossier-results")
+@requires(Permission.REPORTS_READ)
 @blp.arguments(ResultsQuery, location="query")
 @blp.response(200, ResultsOut)
 @blp.alt_response(200, description="`format=csv` or `format=xlsx`: the same table as a file", content_type="text/csv")

@@ -171,14 +171,17 @@ class Tracker(BaseApplication):
         return dossier
 
     def import_dossiers(self, lines: Iterable[tuple[int, dict[str, Any] | TrackerError]], *, actor: str,
-                        progress: Callable[[int], Any] | None = None) -> ImportReport:
+                        progress: Callable[[int], Any] | None = None,
+                        admit: Callable[[str], bool] | None = None) -> ImportReport:
         """Receive many dossiers, each with its ``steps``, applying each line whole or not at all.
 
         ``lines`` yields ``(line number, body)`` where body is a receipt (as ``receive_dossier`` takes it)
         plus ``"steps": [step, …]``, or the error that made the line unreadable. A line whose code exists
         (already imported, or earlier in the file) is skipped; a line without a code gets one derived from
         its content, so a second run of the same file imports nothing. Lines are saved 500 at a time, one
-        transaction each. ``progress(n)`` is called after each chunk with the lines it handled.
+        transaction each. ``progress(n)`` is called after each chunk with the lines it handled. ``admit(agency
+        code)``, when given, says whether the importing account may receive at the line's agency; a line it
+        refuses fails with reason ``forbidden_agency``.
         """
         report = ImportReport()
         procedures = _memoized(self.procedures)
@@ -201,6 +204,10 @@ class Tracker(BaseApplication):
                     continue
                 try:
                     dossier = self._build(body, calendar, actor, procedures, agencies, self.clock())
+                    if admit is not None and not admit(dossier.agency["code"]):
+                        report.fail(line, "forbidden_agency",
+                                    f"Tài khoản không được giao tiếp nhận hồ sơ của đơn vị {dossier.agency['code']}.")
+                        continue
                     for step in body.get("steps") or ():
                         apply_step(dossier, step, calendar=calendar, agencies=agencies, actor=actor, now=self.clock())
                 except (TrackerError, AgencyError, CalendarError) as error:

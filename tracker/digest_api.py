@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from access.roles import Permission
 from config.app import digest_settings, services
+from config.auth import requires
 from config.digest import preview, today
 from tracker.schemas import DigestPreviewOut, DigestPreviewQuery
 
@@ -12,6 +14,7 @@ blp = Blueprint("digests", __name__, url_prefix="/api", description="Bản tin h
 
 
 @blp.get("/digests/preview")
+@requires(Permission.DIGEST_PREVIEW)
 @blp.arguments(DigestPreviewQuery, location="query")
 @blp.response(200, DigestPreviewOut)
 def digest_preview(args):

@@ -74,6 +74,15 @@ def get_dossier(conn: Connection, code: str, calendar: WorkingCalendar, today: d
     return dossier_dict(row, calendar, today)
 
 
+def dossier_agencies(conn: Connection, code: str) -> list[str]:
+    """Return ``[receiving agency code, current handling agency code]`` of a dossier. Raises
+    :class:`DossierNotFoundError`."""
+    row = conn.execute(select(d.agency_code, d.handling_agency_code).where(d.code == code)).first()
+    if row is None:
+        raise DossierNotFoundError(f"Không tìm thấy hồ sơ {code}.")
+    return [row.agency_code, row.handling_agency_code]
+
+
 def list_dossiers(conn: Connection, calendar: WorkingCalendar, today: dt.date, *, page: int = 1, per_page: int = 50,
                   state: str | None = None, agency: str | None = None, level: str | None = None,
                   procedure_code: str | None = None, received_from: dt.date | None = None,

@@ -31,7 +31,7 @@ def test_registering_an_agency_answers_201_with_it(client):
     body = response.get_json()
     recorded_at = dt.datetime.fromisoformat(body.pop("recorded_at"))
     assert body == {"code": "G09.20", "name": "UBND phường Lộc Thọ", "level": "commune", "parent": "G09",
-                    "valid_from": None, "valid_to": None, "successor": None, "status": "current", "actor": "api",
+                    "valid_from": None, "valid_to": None, "successor": None, "status": "current", "actor": "tester",
                     "closed_at": None, "closed_by": None}
     assert recorded_at.utcoffset() == dt.timedelta(0)
     assert abs(dt.datetime.now(dt.UTC) - recorded_at) < dt.timedelta(minutes=1)
@@ -131,8 +131,8 @@ def test_a_closure_records_the_last_day_and_the_successor(province):
     assert response.status_code == 200
     body = response.get_json()
     assert {key: body[key] for key in ("code", "valid_to", "successor", "status", "closed_by", "actor")} == {
-        "code": "G09.20", "valid_to": "2025-06-30", "successor": "G09.99", "status": "ended", "closed_by": "api",
-        "actor": "api"}
+        "code": "G09.20", "valid_to": "2025-06-30", "successor": "G09.99", "status": "ended", "closed_by": "tester",
+        "actor": "tester"}
     assert dt.datetime.fromisoformat(body["closed_at"]).utcoffset() == dt.timedelta(0)
     assert province.get("/api/agencies/G09.20").get_json() == body
 
@@ -194,13 +194,15 @@ def test_the_openapi_document_describes_the_agency_paths(client):
 
 
 def test_a_refused_calendar_override_is_409_with_its_own_reason(app):
+    from access.roles import Permission
+    from config.auth import requires
     from tracker.calendar_store import OverrideRefusedError
 
     def refuse():
         raise OverrideRefusedError("Ngày 02/09/2026 (Thứ Tư) đã là ngày nghỉ (ngày lễ: Quốc khánh): không có gì "
                                    "để thay đổi.")
 
-    app.add_url_rule("/api/test-override", "test_override", refuse, methods=["POST"])
+    app.add_url_rule("/api/test-override", "test_override", requires(Permission.SIGNED_IN)(refuse), methods=["POST"])
     response = app.test_client().post("/api/test-override")
     assert response.status_code == 409
     assert response.get_json() == {

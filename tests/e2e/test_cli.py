@@ -55,7 +55,8 @@ def test_projections_status_and_rebuild_name_each_read_model(sqlite_url):
     status = run("projections", "status", env=env)
     assert status.returncode == 0
     assert status.stdout.splitlines() == ["decisions: position 0 of 0", "procedures: position 0 of 0",
-                                         "dossiers: position 0 of 0"]
+                                         "dossiers: position 0 of 0", "audit_catalog: position 0 of 0",
+                                         "audit_tracker: position 0 of 0"]
     rebuilt = run("projections", "rebuild", "procedures", env=env)
     assert (rebuilt.returncode, rebuilt.stdout.strip()) == (0, "procedures: rebuilt from 0 events")
 
@@ -64,7 +65,7 @@ def test_an_unknown_projection_fails_with_one_line_and_no_traceback(sqlite_url):
     result = run("projections", "rebuild", "nothing", env={"TTHC_DATABASE_URL": sqlite_url})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: unknown projection 'nothing'; known: decisions, procedures, dossiers"]
+        "Error: unknown projection 'nothing'; known: decisions, procedures, dossiers, audit_catalog, audit_tracker"]
     assert "Traceback" not in result.stderr
 
 

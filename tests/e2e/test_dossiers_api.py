@@ -143,7 +143,7 @@ def test_a_received_dossier_is_answered_201_with_the_contracts_dossier(province)
         "applicant": {"name": "Nguyễn Văn An", "id_number": "056090001234", "phone": "0905123456"},
         "timeline": [],
     }
-    assert receipt_entry == {"type": "receive", "at": "2026-11-02T08:00:00+07:00", "actor": "api", "note": None,
+    assert receipt_entry == {"type": "receive", "at": "2026-11-02T08:00:00+07:00", "actor": "tester", "note": None,
                              "state": "received", "due_at": "2026-11-05T08:00:00+07:00", "channel": "in_person",
                              "agency": NHA_TRANG_REF}
     shown = province.get("/api/dossiers/G09.99-20261102-00031").get_json()
@@ -341,7 +341,7 @@ def test_a_whole_lifecycle_moves_state_status_code_due_and_appointment_as_the_co
     assert [entry["type"] for entry in timeline] == [
         "receive", "start_processing", "request_supplement", "receive_supplement", "request_payment",
         "receive_payment", "suspend", "resume", "transfer", "apologize", "resolve", "deliver"]
-    assert all(recorded_recently(entry["recorded_at"]) and entry["actor"] == "api" for entry in timeline)
+    assert all(recorded_recently(entry["recorded_at"]) and entry["actor"] == "tester" for entry in timeline)
     assert [entry["at"] for entry in timeline[1:]] == [
         at(2, 11, 9), at(2, 11, 14), at(3, 11, 8), at(3, 11, 10), at(3, 11, 13, 30), at(4, 11, 9), at(6, 11, 9),
         at(6, 11, 10), at(6, 11, 11), at(10, 11, 9), at(10, 11, 14)]

@@ -4,6 +4,7 @@ import pytest
 
 from config.app import create_app
 from config.settings import Settings
+from tests.conftest import bearer_client_class
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"
 
@@ -11,7 +12,7 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"
 @pytest.fixture
 def client_without_database(tmp_path):
     app = create_app(Settings(instance_path=tmp_path, database_url=UNREACHABLE))
-    return app.test_client()
+    return bearer_client_class("tthc_any-token-the-service-cannot-check")(app, app.response_class)
 
 
 def test_health_is_degraded_with_503(client_without_database):

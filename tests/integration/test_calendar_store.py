@@ -7,7 +7,7 @@ import threading
 import pytest
 from alembic import command
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, insert
+from sqlalchemy import create_engine, insert, inspect
 from sqlalchemy.exc import IntegrityError
 
 from config import migrate

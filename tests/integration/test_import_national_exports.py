@@ -12,7 +12,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from catalog.domain import DecisionNotFoundError, DecisionRefusedError, ProcedureNotFoundError, decision_id
+from catalog.domain import (
+    DecisionNotFoundError,
+    DecisionRefusedError,
+    ProcedureNotFoundError,
+    decision_id,
+)
 from catalog.importer import ImportFileError, entries_for, infer_levels, read_export
 from catalog.read_models import procedure_version_view
 from config.cli import cli

@@ -9,7 +9,13 @@ import itertools
 
 import pytest
 
-from config.demo import DEMO_AGENCIES, DEMO_DECISION, demo_period, generate_dossiers, load_demo
+from config.demo import (
+    DEMO_AGENCIES,
+    DEMO_DECISION,
+    demo_period,
+    generate_dossiers,
+    load_demo,
+)
 from tracker import queries
 
 ICT = dt.timezone(dt.timedelta(hours=7))

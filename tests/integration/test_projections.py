@@ -43,8 +43,8 @@ def test_events_written_by_another_process_are_projected_on_the_next_read(settin
     other.catalog.record_decision(number="9/QĐ-UBND", issuer="UBND", signed_on=services.catalog.clock().date(),
                                   actor="kstt", entries=[new("9.000001")])
     other.close()
-    # decisions sees the Recorded event; procedures sees Registered and Changed
-    assert services.projector.catch_up() == 3
+    # decisions sees the Recorded event; procedures sees Registered and Changed; the audit sees all three
+    assert services.projector.catch_up() == 6
     with services.projector.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(procedure_version_view)) == 1
 

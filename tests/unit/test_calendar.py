@@ -9,7 +9,14 @@ import datetime as dt
 
 import pytest
 
-from tracker.calendar import DAY_OFF, WORKING_DAY, CalendarError, Override, SpecialDay, WorkingCalendar
+from tracker.calendar import (
+    DAY_OFF,
+    WORKING_DAY,
+    CalendarError,
+    Override,
+    SpecialDay,
+    WorkingCalendar,
+)
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 D = dt.date

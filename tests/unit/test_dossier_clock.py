@@ -11,7 +11,14 @@ import datetime as dt
 
 import pytest
 
-from tests.unit.tracker_fakes import Agencies, Agency, Procedures, at, procedure, tracker_with
+from tests.unit.tracker_fakes import (
+    Agencies,
+    Agency,
+    Procedures,
+    at,
+    procedure,
+    tracker_with,
+)
 
 PLAIN = "1.000001"  # 3 working days, no cut-off
 CUTOFF = "1.000002"  # 3 working days, received after 15:00 counts from the next working day

@@ -9,7 +9,15 @@ import re
 
 import pytest
 
-from tests.unit.tracker_fakes import NOW, Agencies, Agency, Procedures, at, procedure, tracker_with
+from tests.unit.tracker_fakes import (
+    NOW,
+    Agencies,
+    Agency,
+    Procedures,
+    at,
+    procedure,
+    tracker_with,
+)
 from tracker.agencies import UnknownAgencyError
 from tracker.application import content_code
 from tracker.domain import (

@@ -133,6 +133,12 @@ class AccountRegistry:
             log.record(conn, at=now, actor=actor, action="password_set", account=current.name)
         return self.get(name)
 
+    def change_own_password(self, name: str, current: str, password: str) -> Account:
+        """Replace the signed-in account's own password after checking ``current`` as a sign-in does
+        (throttled, and ``InvalidCredentialsError`` when it does not match); its other sessions end."""
+        self.authenticate(name, current)
+        return self.set_password(name, password, actor=normalized(name))
+
     def unlock(self, name: str, *, actor: str) -> Account:
         """Clear the failed sign-ins of account ``name``. Raises ``AccountNotFoundError`` (404)."""
         current = self.get(name)

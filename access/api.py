@@ -27,6 +27,7 @@ from access.schemas import (
     AuditQuery,
     GrantIn,
     IssuedTokenOut,
+    PasswordChangeIn,
     PasswordIn,
     SessionOut,
     SignInIn,
@@ -73,6 +74,22 @@ class Session(MethodView):
     def delete(self):
         """Sign out: the session cookie is cleared."""
         session.clear()
+
+
+@blp.route("/session/password", methods=["PUT"])
+@requires(Permission.SIGNED_IN)
+@blp.arguments(PasswordChangeIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(401, response="UNAUTHORIZED", description="`invalid_credentials`: the current password is wrong")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="`sign_in_throttled` or `account_locked`")
+def change_own_password(body):
+    """Change your own password (the current one is checked as a sign-in is); your other sessions end, this
+    one goes on."""
+    name = principal().account.name
+    services().accounts.change_own_password(name, body["current_password"], body["password"])
+    if principal().via == "session":
+        session["signed_in_at"] = time.time()
+    return who_am_i()
 
 
 @blp.route("/users")
@@ -188,7 +205,7 @@ def audit(args):
     svc.projector.catch_up()
     with svc.projector.engine.connect() as conn:
         return audit_entries(conn, actor=args.get("actor"), start=start, end=end, aggregate=args.get("aggregate"),
-                             page=args["page"], per_page=args["per_page"])
+                             page=args["page"], per_page=args["per_page"], tz=svc.settings.tz)
 
 
 @blp.route("/audit/access")
@@ -199,6 +216,7 @@ def access_log(args):
     """Account changes (created, granted, revoked, password set, locked, unlocked, tokens created and
     revoked): who, to whom, when; never a secret."""
     start, end = moments(args)
-    with services().projector.engine.connect() as conn:
+    svc = services()
+    with svc.projector.engine.connect() as conn:
         return log.entries(conn, account=args.get("account"), actor=args.get("actor"), start=start, end=end,
-                           page=args["page"], per_page=args["per_page"])
+                           page=args["page"], per_page=args["per_page"], tz=svc.settings.tz)

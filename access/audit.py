@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from access.tables import audit_view
-from access.times import utc
+from access.times import local, utc
 from events.projection import Projection
 
 KEY_ATTRIBUTES = ("number", "code")
@@ -68,10 +68,10 @@ def audit_projections(applications: Sequence[Any], kinds: dict[str, str]) -> lis
 
 def audit_entries(conn: Connection, *, actor: str | None = None, start: dt.datetime | None = None,
                   end: dt.datetime | None = None, aggregate: str | None = None, page: int = 1,
-                  per_page: int = 50) -> dict[str, Any]:
+                  per_page: int = 50, tz: dt.tzinfo = dt.UTC) -> dict[str, Any]:
     """A page ``{items, total, page, per_page}`` of audit rows, newest record first. ``start`` inclusive and
     ``end`` exclusive bound ``recorded_at``; ``aggregate`` is a key (decision number, procedure or dossier
-    code) or an aggregate id."""
+    code) or an aggregate id. Moments are given in ``tz`` (the service's, Asia/Ho_Chi_Minh)."""
     query = select(audit_view)
     if actor:
         query = query.where(audit_view.c.actor == actor)
@@ -88,7 +88,7 @@ def audit_entries(conn: Connection, *, actor: str | None = None, start: dt.datet
     rows = conn.execute(query.order_by(audit_view.c.recorded_at.desc(), audit_view.c.aggregate_id,
                                        audit_view.c.version.desc()).limit(per_page)
                         .offset((page - 1) * per_page)).mappings().all()
-    items = [{"recorded_at": utc(row["recorded_at"]), "occurred_at": utc(row["occurred_at"]), "actor": row["actor"],
+    items = [{"recorded_at": local(row["recorded_at"], tz), "occurred_at": local(row["occurred_at"], tz), "actor": row["actor"],
               "application": row["application"], "aggregate": {"kind": row["aggregate_kind"],
                                                               "key": row["aggregate_key"],
                                                               "id": str(row["aggregate_id"])},

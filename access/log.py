@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from access.tables import access_log
-from access.times import utc
+from access.times import local
 
 ACTIONS = ("account_created", "granted", "revoked", "password_set", "locked", "unlocked", "token_created",
            "token_revoked")
@@ -23,9 +23,9 @@ def record(conn: Connection, *, at: dt.datetime, actor: str, action: str, accoun
 
 def entries(conn: Connection, *, account: str | None = None, actor: str | None = None,
             start: dt.datetime | None = None, end: dt.datetime | None = None, page: int = 1,
-            per_page: int = 50) -> dict[str, Any]:
+            per_page: int = 50, tz: dt.tzinfo = dt.UTC) -> dict[str, Any]:
     """A page ``{items: [{id, at, actor, action, account, detail}], total, page, per_page}``, newest first;
-    ``start`` inclusive, ``end`` exclusive."""
+    ``start`` inclusive, ``end`` exclusive; ``at`` in ``tz`` (the service's, Asia/Ho_Chi_Minh)."""
     query = select(access_log)
     if account:
         query = query.where(access_log.c.account == account)
@@ -38,5 +38,5 @@ def entries(conn: Connection, *, account: str | None = None, actor: str | None =
     total = conn.scalar(select(func.count()).select_from(query.subquery()))
     rows = conn.execute(query.order_by(access_log.c.id.desc()).limit(per_page)
                         .offset((page - 1) * per_page)).mappings().all()
-    return {"items": [dict(row, at=utc(row["at"])) for row in rows], "total": total, "page": page,
+    return {"items": [dict(row, at=local(row["at"], tz)) for row in rows], "total": total, "page": page,
             "per_page": per_page}

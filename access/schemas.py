@@ -45,6 +45,10 @@ class PasswordIn(StrictSchema):
     password = fields.String(required=True, load_only=True)
 
 
+class PasswordChangeIn(PasswordIn):
+    current_password = fields.String(required=True, load_only=True)
+
+
 class AccountOut(StrictSchema):
     name = fields.String()
     roles = fields.List(fields.String())

@@ -9,6 +9,11 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def local(value: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """Return a stored moment (aware, or naive UTC from SQLite) in ``tz`` (Asia/Ho_Chi_Minh) for people."""
+    return None if value is None else utc(value).astimezone(tz)
+
+
 def utc(value: dt.datetime | None) -> dt.datetime | None:
     """Return ``value`` as aware UTC; a naive value (SQLite) is UTC already."""
     if value is None:

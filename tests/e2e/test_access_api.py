@@ -110,6 +110,25 @@ def test_a_new_password_ends_the_sessions_signed_in_before(app, client):
     assert cookie_client.get("/api/session").status_code == 401
 
 
+def test_an_account_changes_its_own_password_keeping_this_session_and_ending_the_others(app):
+    client, csrf = signed_in(app, "lan", ["viewer"])
+    other = anonymous(app)
+    assert other.post("/api/session", json={"username": "lan", "password": PASSWORD}).status_code == 200
+    change = {"current_password": PASSWORD, "password": "mật khẩu mới đủ dài"}
+
+    wrong = client.put("/api/session/password", json=dict(change, current_password="không phải"),
+                       headers={"X-CSRF-Token": csrf})
+    changed = client.put("/api/session/password", json=change, headers={"X-CSRF-Token": csrf})
+
+    assert (wrong.status_code, wrong.get_json()["reason"]) == (401, "invalid_credentials")
+    assert (changed.status_code, changed.get_json()["account"]) == (200, "lan")
+    assert client.get("/api/session").status_code == 200
+    assert other.get("/api/session").status_code == 401
+    assert anonymous(app).post("/api/session", json={"username": "lan", "password": PASSWORD}).status_code == 401
+    assert anonymous(app).post("/api/session", json={"username": "lan",
+                                                     "password": "mật khẩu mới đủ dài"}).status_code == 200
+
+
 # -- tokens --------------------------------------------------------------------------------------------------
 
 def test_a_token_is_shown_once_works_as_bearer_and_is_refused_after_revocation(app):
@@ -244,7 +263,7 @@ def test_the_audit_lists_who_did_what_from_the_events(province):
     assert page["total"] == 2
     assert [(i["actor"], i["event"], i["aggregate"]["kind"], i["aggregate"]["key"]) for i in page["items"]] == [
         ("lan-xa32", "ProcessingStarted", "dossier", DOSSIER), ("tester", "Received", "dossier", DOSSIER)]
-    assert page["items"][1]["occurred_at"] == "2026-11-02T01:00:00+00:00"
+    assert page["items"][1]["occurred_at"] == "2026-11-02T08:00:00+07:00"
     by_actor = leader.get("/api/audit?actor=tester&per_page=1").get_json()
     assert (by_actor["total"], by_actor["per_page"]) == (4, 1)  # decision, procedure (registered, changed), dossier
     assert leader.get("/api/audit?from=2000-01-01&to=2000-01-31").get_json()["total"] == 0

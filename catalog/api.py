@@ -27,12 +27,11 @@ from catalog.schemas import (
 )
 from config.app import services
 from config.auth import actor, requires
-from config.exports import table_response
+from config.exports import LEVEL_VI, table_response
 
 blp = Blueprint("catalog", __name__, url_prefix="/api", description="Danh mục thủ tục hành chính")
 
 AUTHORITY_VI = {"central": "Trung ương", "local": "Địa phương"}
-LEVEL_VI = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 KIND_VI = {"external": "TTHC", "internal": "TTHC nội bộ"}
 KEY_HEADERS = {"authority": ("Thẩm quyền ban hành", AUTHORITY_VI), "level": ("Cấp thực hiện", LEVEL_VI),
                "field": ("Lĩnh vực", {}), "kind": ("Loại TTHC", KIND_VI), "issuer": ("Cơ quan công bố", {})}

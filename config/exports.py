@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the Vietnamese names of the levels (cấp thực hiện) shown in the catalog's and the tracker's downloads
+LEVEL_VI = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 def table_response(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], filename: str,

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from access.roles import Permission
 from config.app import services
 from config.auth import actor, admits_agency, authorize_agencies, presented, requires
-from config.exports import table_response
+from config.exports import LEVEL_VI, table_response
 from tracker import queries
 from tracker.agencies import AgencyNotFoundError
 from tracker.domain import InvalidDossierError
@@ -38,7 +38,6 @@ from tracker.schemas import (
 
 blp = Blueprint("tracker", __name__, url_prefix="/api", description="Theo dõi hồ sơ")
 
-LEVEL_VI = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 @blp.route("/agencies")

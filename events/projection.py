@@ -56,7 +56,13 @@ class Projector:
 
     ``batch_size`` events are applied per transaction. Raises :class:`StorageUnavailableError` when the
     database cannot be reached or stays locked.
+
+    Within one ``catch_up``, projections of the same application that stand at the same position (the
+    dossier rows and the audit, say) share each batch read and decoded from the log: decoding is about half
+    the cost of a projection that writes one row per event. At most ``SHARED_BATCHES`` batches are kept.
     """
+
+    SHARED_BATCHES = 40
 
     def __init__(self, engine: Engine, projections: Iterable[Projection], batch_size: int = 500) -> None:
         self.engine = engine
@@ -69,7 +75,7 @@ class Projector:
 
     def catch_up(self, name: str | None = None) -> int:
         """Apply every event not yet projected; return how many events were applied."""
-        applied = 0
+        applied, shared = 0, {}
         for projection in self._selected(name):
             self._ensure_tracking_row(projection)
             head = self._head(projection)
@@ -77,7 +83,7 @@ class Projector:
                 continue
             while True:
                 with self._transaction() as conn:
-                    count, done = self._apply_batch(conn, projection, head)
+                    count, done = self._apply_batch(conn, projection, head, shared)
                 applied += count
                 if done:
                     break
@@ -174,20 +180,30 @@ class Projector:
             select(projection_tracking.c.position).where(projection_tracking.c.name == projection.name)
         )
 
-    def _apply_batch(self, conn: Connection, projection: Projection, head: int) -> tuple[int, bool]:
-        """Apply the next batch up to ``head``; return (events applied, whether the head is reached)."""
+    def _apply_batch(self, conn: Connection, projection: Projection, head: int,
+                     shared: dict | None = None) -> tuple[int, bool]:
+        """Apply the next batch up to ``head``; return (events applied, whether the head is reached).
+
+        ``shared`` holds the batches already read in this catch-up, by (application, position, head, topics).
+        """
         position = self._lock(conn, projection)
         if position >= head:
             return 0, True
         application = projection.application
-        notifications = application.recorder.select_notifications(
-            start=position,
-            limit=self.batch_size,
-            stop=head,
-            topics=projection.topics,
-            inclusive_of_start=False,
-        )
-        events = [application.mapper.to_domain_event(n) for n in notifications]
+        key = (application.name, position, head, projection.topics)
+        if shared is not None and key in shared:
+            notifications, events = shared[key]
+        else:
+            notifications = application.recorder.select_notifications(
+                start=position,
+                limit=self.batch_size,
+                stop=head,
+                topics=projection.topics,
+                inclusive_of_start=False,
+            )
+            events = [application.mapper.to_domain_event(n) for n in notifications]
+            if shared is not None and len(shared) < self.SHARED_BATCHES:
+                shared[key] = (notifications, events)
         if events:
             projection.process(conn, events)
         done = len(notifications) < self.batch_size

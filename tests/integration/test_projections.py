@@ -7,6 +7,11 @@ from sqlalchemy import func, select
 from catalog.read_models import procedure_change_view, procedure_version_view
 from config.services import build_services
 from tests.integration.catalog_scenario import dump_read_models, new, record_history
+from tests.integration.tracker_scenario import (
+    dossier_rows,
+    receive_dossiers,
+    setup_province,
+)
 
 
 def test_a_rebuild_reproduces_the_rows_of_the_incremental_path(services):
@@ -76,3 +81,34 @@ def test_concurrent_catch_ups_apply_each_event_once(settings, services):
     with services.projector.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(procedure_change_view)) == 20
         assert conn.scalar(select(func.count()).select_from(procedure_version_view)) == 20
+
+
+
+def test_projections_of_one_log_at_the_same_position_decode_each_event_once_per_catch_up(settings, services):
+    setup_province(services)
+    other = build_services(settings)  # another process that records without catching up
+    other.tracker.followers.clear()
+    receive_dossiers(other.tracker)
+    other.close()
+    head = services.tracker.recorder.max_notification_id()
+    recorder, read = services.tracker.recorder, []
+    original = recorder.select_notifications
+
+    def counted(*args, **kwargs):
+        notifications = original(*args, **kwargs)
+        read.extend(notifications)
+        return notifications
+
+    recorder.select_notifications = counted
+    services.projector.batch_size = 4
+    try:
+        applied = services.projector.catch_up()
+    finally:
+        del recorder.select_notifications
+    # the dossier rows and the tracker's audit both read every tracker event; the audit reuses the batches
+    # the dossier projection read and decoded, and their rows are those a rebuild gives
+    assert applied == 2 * head
+    assert len(read) == head
+    rows = dossier_rows(services.projector.engine)
+    services.projector.rebuild("dossiers")
+    assert dossier_rows(services.projector.engine) == rows

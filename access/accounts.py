@@ -95,7 +95,9 @@ class AccountRegistry:
         return self.get(name)
 
     def grant(self, name: str, *, roles: Iterable[str] = (), agencies: Iterable[str] = (), actor: str) -> Account:
-        """Add roles and agencies to an account (those it holds already are kept)."""
+        """Add roles and agencies to an account (those it holds already are kept). Raises
+        ``AccountNotFoundError`` (404), ``InvalidAccountError`` (422) for none given or unknown ones."""
+        roles, agencies = _require_change(roles, agencies)
         current = self.get(name)
         _, roles, agencies = self._checked(name, roles, agencies)
         roles = [r for r in roles if r not in current.roles]
@@ -107,7 +109,9 @@ class AccountRegistry:
         return self.get(name)
 
     def revoke(self, name: str, *, roles: Iterable[str] = (), agencies: Iterable[str] = (), actor: str) -> Account:
-        """Take roles and agencies from an account."""
+        """Take roles and agencies from an account. Raises ``AccountNotFoundError`` (404),
+        ``InvalidAccountError`` (422) when none is given."""
+        roles, agencies = _require_change(roles, agencies)
         current = self.get(name)
         roles, agencies = sorted(set(roles)), sorted(set(agencies))
         with self.engine.begin() as conn:
@@ -251,3 +255,11 @@ def grouped(conn: Connection, key, value, names: list[str]) -> dict[str, list[st
         for k, v in conn.execute(select(key, value).where(key.in_(names))):
             result.setdefault(k, []).append(v)
     return result
+
+
+def _require_change(roles: Iterable[str], agencies: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return ``(roles, agencies)`` as tuples; refuse a grant or revocation that names neither."""
+    roles, agencies = tuple(roles), tuple(agencies)
+    if not roles and not agencies:
+        raise InvalidAccountError(errors={"roles": ["Cần ít nhất một vai trò hoặc một đơn vị."]})
+    return roles, agencies

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from access.roles import ROLES
 from events.schemas import Page, StrictSchema
@@ -34,11 +34,6 @@ class AccountIn(StrictSchema):
 class GrantIn(StrictSchema):
     roles = fields.List(fields.String(validate=ROLE), load_default=list)
     agencies = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list)
-
-    @validates_schema
-    def something(self, data, **kwargs):
-        if not data.get("roles") and not data.get("agencies"):
-            raise ValidationError("Cần ít nhất một vai trò hoặc một đơn vị.", "roles")
 
 
 class PasswordIn(StrictSchema):

@@ -86,8 +86,6 @@ def set_password(services, name: str, password: str, actor: str) -> None:
 @refused
 def grant(services, name: str, roles, agencies, actor: str) -> None:
     """Give NAME roles (--role) and agencies (--agency)."""
-    if not roles and not agencies:
-        raise CommandError("give at least one --role or --agency")
     click.echo(describe(services.accounts.grant(name, roles=roles, agencies=agencies, actor=actor)))
 
 
@@ -100,8 +98,6 @@ def grant(services, name: str, roles, agencies, actor: str) -> None:
 @refused
 def revoke(services, name: str, roles, agencies, actor: str) -> None:
     """Take roles (--role) and agencies (--agency) from NAME."""
-    if not roles and not agencies:
-        raise CommandError("give at least one --role or --agency")
     click.echo(describe(services.accounts.revoke(name, roles=roles, agencies=agencies, actor=actor)))
 
 

@@ -129,6 +129,14 @@ def test_an_account_changes_its_own_password_keeping_this_session_and_ending_the
                                                      "password": "mật khẩu mới đủ dài"}).status_code == 200
 
 
+def test_a_grant_or_revocation_naming_nothing_is_refused_with_invalid_account(app, client):
+    app.extensions["tthc"].accounts.create("lan", roles=["viewer"], actor="tests")
+    for action in ("grant", "revoke"):
+        response = client.post(f"/api/users/lan/{action}", json={})
+        assert (response.status_code, response.get_json()["reason"]) == (422, "invalid_account"), action
+    assert client.get("/api/users/lan").get_json()["roles"] == ["viewer"]
+
+
 # -- tokens --------------------------------------------------------------------------------------------------
 
 def test_a_token_is_shown_once_works_as_bearer_and_is_refused_after_revocation(app):

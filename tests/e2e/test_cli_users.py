@@ -51,6 +51,9 @@ def test_users_create_grant_revoke_and_a_generated_password_on_the_last_line(run
     assert run("users", "revoke", "lan", "--role", "officer").output.strip() == "lan: vai trò viewer; đơn vị *"
     refused = CliRunner().invoke(cli, ["users", "create", "lan", "--role", "viewer"])
     assert refused.exit_code == 1 and "duplicate_account" in refused.output
+    for command in ("grant", "revoke"):
+        empty = CliRunner().invoke(cli, ["users", command, "lan"])
+        assert empty.exit_code == 1 and "invalid_account" in empty.output, command
 
 
 def test_tokens_create_prints_the_token_alone_on_its_last_line_and_it_works(run, sqlite_url, tmp_path):

@@ -9,7 +9,7 @@ import click
 
 from config.cli import CommandError, cli, load_settings, with_services
 from config.cli_catalog import default_actor
-from config.digest import composed, run_digest, today
+from config.digest import run_digest, today
 from config.digest_settings import DigestSettings, load_digest_settings
 from config.settings import SettingsError
 
@@ -49,10 +49,6 @@ def digest_command(services, day: dt.datetime | None, dry_run: bool, group: str 
                    "give --date to send anyway")
         return
     try:
-        if dry_run:
-            for each, texts in composed(services, digest, on, group):
-                for number, text in enumerate(texts, start=1):
-                    click.echo(f"=== {each.name} ({number}/{len(texts)}) → {', '.join(each.channels)}\n{text}\n")
         outcomes = run_digest(services, digest, on, actor=actor, group=group, dry_run=dry_run, resend=resend,
                               stream=sys.stdout)
     except SettingsError as error:

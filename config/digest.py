@@ -73,11 +73,15 @@ def run_digest(services: Services, digest: DigestSettings, on: dt.date, *, actor
 
     Each send happens at most once per (date, group, channel) however many runs there are; ``resend``
     sends again on purpose, recorded with ``actor`` and logged. ``stream`` receives the console channel's
-    messages. Raises ``SettingsError`` for an unknown ``group``.
+    messages, and in a dry run every message under a ``=== group (k/n) → channels`` line. Raises
+    ``SettingsError`` for an unknown ``group``.
     """
     deliveries = DeliveryLog(services.projector.engine, claim_timeout=digest.claim_timeout)
     outcomes = []
     for each, texts in composed(services, digest, on, group):
+        if dry_run and stream is not None:
+            for number, text in enumerate(texts, start=1):
+                stream.write(f"=== {each.name} ({number}/{len(texts)}) → {', '.join(each.channels)}\n{text}\n\n")
         for name in each.channels:
             if not texts:
                 outcomes.append(Outcome(each.name, name, "empty", 0, "không có hồ sơ cần báo"))
